@@ -1,0 +1,42 @@
+# The pipeline: deps -> tree -> kernel -> initramfs -> boot -> results.
+# Each stage is one script in host/; everything generated goes to work/.
+#
+#   make run     build, boot, print the guest's VFIO_IOMMU_GET_INFO answer
+#   make check   every test; the last line is "N passed, N failed, N skipped"
+#   make export  write the work tree's commits back to patches/
+#   make shell   boot the guest with a shell
+
+SHELL := /bin/bash
+H := host
+T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
+
+.PHONY: all run check deps tree kernel initramfs export shell clean
+all: run
+
+deps:
+	$(T) $(H)/deps.sh
+tree: deps
+	$(T) $(H)/tree.sh
+kernel: tree
+	$(T) $(H)/kernel.sh
+initramfs: kernel
+	$(T) $(H)/initramfs.sh
+
+run: initramfs
+	$(T) $(H)/boot.sh run
+	@sed -n '/^### begin vfio-info/,/^### end/p' work/logs/boot-run.log | sed '1d;$$d'
+
+check: initramfs
+	$(T) $(H)/boot.sh check
+	@$(H)/results.py work/logs/boot-check.log --tree work/linux --config work/build/.config \
+		--expect zpci_setup \
+		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
+
+shell: initramfs
+	$(H)/boot.sh shell
+
+export:
+	$(H)/export.sh
+
+clean:
+	rm -rf work/build work/initramfs work/initramfs.cpio.gz work/logs

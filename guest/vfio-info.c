@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-info: put the given PCI functions into one VFIO type1 container, as
+ * QEMU does, and print the VFIO_IOMMU_GET_INFO capability chain decoded.
+ *
+ *   vfio-info SEGMENT:BUS:DEV.FN...
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+static void fail(const char *what, const char *arg)
+{
+	fprintf(stderr, "vfio-info: %s %s: %s\n", what, arg, strerror(errno));
+	exit(1);
+}
+
+static void attach(int container, const char *bdf)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	int group;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		fail("no IOMMU group for", bdf);
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+	group = open(path, O_RDWR);
+	if (group < 0)
+		fail("cannot open", path);
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		fail("group not viable:", path);
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+		fail("cannot add to the container:", path);
+	printf("%s: IOMMU group %s\n", bdf, basename(link));
+}
+
+static void print_cap(const struct vfio_info_cap_header *hdr)
+{
+	printf("  cap id %u version %u", hdr->id, hdr->version);
+	switch (hdr->id) {
+	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
+		const struct vfio_iommu_type1_info_cap_iova_range *c = (const void *)hdr;
+
+		printf(" IOVA_RANGE: %u range(s)\n", c->nr_iovas);
+		for (__u32 i = 0; i < c->nr_iovas; i++)
+			printf("    0x%llx-0x%llx\n", (unsigned long long)c->iova_ranges[i].start,
+			       (unsigned long long)c->iova_ranges[i].end);
+		break;
+	}
+	case VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION: {
+		const struct vfio_iommu_type1_info_cap_migration *c = (const void *)hdr;
+
+		printf(" MIGRATION: flags 0x%x pgsize_bitmap 0x%llx max_dirty_bitmap_size %llu\n",
+		       c->flags, (unsigned long long)c->pgsize_bitmap,
+		       (unsigned long long)c->max_dirty_bitmap_size);
+		break;
+	}
+	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: {
+		const struct vfio_iommu_type1_info_dma_avail *c = (const void *)hdr;
+
+		printf(" DMA_AVAIL: %u mappings available\n", c->avail);
+		break;
+	}
+	default:
+		printf(" (not decoded)\n");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_iommu_type1_info *info;
+	__u32 argsz = sizeof(*info);
+	int container;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s SEGMENT:BUS:DEV.FN...\n", argv[0]);
+		return 2;
+	}
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		fail("cannot open", "/dev/vfio/vfio");
+	for (int i = 1; i < argc; i++)
+		attach(container, argv[i]);
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		fail("VFIO_SET_IOMMU", "type1v2");
+
+	/* The size handshake: ask, learn the size needed, ask again. */
+	for (;;) {
+		info = calloc(1, argsz);
+		if (!info)
+			fail("out of memory for", "info");
+		info->argsz = argsz;
+		if (ioctl(container, VFIO_IOMMU_GET_INFO, info))
+			fail("VFIO_IOMMU_GET_INFO", "");
+		printf("VFIO_IOMMU_GET_INFO argsz %u -> %u\n", argsz, info->argsz);
+		if (info->argsz <= argsz)
+			break;
+		argsz = info->argsz;
+		free(info);
+	}
+	printf("flags 0x%x iova_pgsizes 0x%llx cap_offset %u\n", info->flags,
+	       (unsigned long long)info->iova_pgsizes, info->cap_offset);
+	for (__u32 off = info->cap_offset; off; ) {
+		const struct vfio_info_cap_header *hdr = (const void *)((char *)info + off);
+
+		printf("  @%-4u", off);
+		print_cap(hdr);
+		off = hdr->next;
+	}
+	free(info);
+	return 0;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Stage boot: boot the test kernel and initramfs in qemu-system-s390x (TCG)
+# with real QEMU zPCI functions, and keep the console in $LOGS/boot-MODE.log.
+#   boot.sh check|run|shell
+# The functions' identities come from here, as uid/fid pairs:
+#   ZPCI_CONTAINER  functions the guest puts into one VFIO container
+#   ZPCI_OUTSIDE    a function bound to vfio-pci but left out of it
+# and reach the guest's tests only through the kernel command line. The
+# guest's expectations can be set apart from what QEMU is given (to see a
+# test fail) with EXPECT_CONTAINER / EXPECT_OUTSIDE.
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-check}
+ZPCI_CONTAINER=${ZPCI_CONTAINER:-0x1234/0x42 0x5678/0x43}
+ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
+EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
+EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+
+devices=()
+n=0
+for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE; do
+	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n"
+		  -device "virtio-rng-pci,id=rng$n")
+	n=$((n + 1))
+done
+cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode"
+cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
+cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
+[ "$mode" = check ] || cmdline+=" kunit.enable=0"
+
+qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 1024 -smp 1
+      -nographic -nic none -no-reboot
+      -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
+      -append "$cmdline" "${devices[@]}")
+log=$LOGS/boot-$mode.log
+say "boot: ${qemu[*]}"
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}"
+fi
+start=$SECONDS
+rc=0
+timeout --foreground "$BOOT_TIMEOUT" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+[ $rc -eq 124 ] && die "boot: no power-off within ${BOOT_TIMEOUT}s; console: $log"
+[ $rc -eq 0 ] || die "boot: qemu exited with $rc; console: $log"
+say "boot: guest powered off after $((SECONDS - start))s; console: $log"

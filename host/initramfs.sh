@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Stage initramfs: build the guest programs (static s390x, against the
+# test kernel's installed uAPI headers) and pack them with busybox and
+# guest/init into a cpio, using the kernel's own usr/gen_init_cpio.
+. "$(dirname "$0")/lib.sh"
+
+KSELFTESTS=(vfio)
+OUT=$WORK/initramfs
+HDRS=$KBUILD/usr/include
+CC=s390x-linux-gnu-gcc
+rm -rf "$OUT"
+mkdir -p "$OUT/kselftest"
+
+say "initramfs: guest programs"
+run_logged vfio-info $CC -static -O2 -Wall -Werror -isystem "$HDRS" \
+	-o "$OUT/vfio-info" "$TOP/guest/vfio-info.c"
+
+for t in "${KSELFTESTS[@]}"; do
+	if [ ! -d "$TREE/tools/testing/selftests/$t" ]; then
+		say "initramfs: the tree has no selftests/$t (empty series?)"
+		continue
+	fi
+	say "initramfs: kselftest $t"
+	mkdir -p "$OUT/kselftest/$t"
+	run_logged "kselftest-$t" make -C "$TREE/tools/testing/selftests/$t" \
+		ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- LDFLAGS=-static \
+		KHDR_INCLUDES="-isystem $HDRS" OUTPUT="$OUT/kselftest/$t"
+done
+
+{
+	cat <<-LIST
+	dir /dev 0755 0 0
+	nod /dev/console 0600 0 0 c 5 1
+	dir /proc 0755 0 0
+	dir /sys 0755 0 0
+	dir /bin 0755 0 0
+	file /init $TOP/guest/init 0755 0 0
+	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
+	file /bin/vfio-info $OUT/vfio-info 0755 0 0
+	dir /kselftest 0755 0 0
+	LIST
+	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
+	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"
+} >"$OUT/files.list"
+"$KBUILD/usr/gen_init_cpio" "$OUT/files.list" | gzip -9n >"$WORK/initramfs.cpio.gz"
+say "initramfs: $WORK/initramfs.cpio.gz ($(du -h "$WORK/initramfs.cpio.gz" | cut -f1))"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Stage kernel: cross-build the s390x test kernel (tinyconfig + the config
+# fragments) and install its uAPI headers for the guest programs.
+. "$(dirname "$0")/lib.sh"
+
+FRAGMENTS=("$TOP"/config/test.config)
+mkdir -p "$KBUILD"
+
+# (Re)make .config only when a fragment or the tree's commit changed.
+stamp=$( (cat "${FRAGMENTS[@]}"; git -C "$TREE" rev-parse HEAD) | sha256sum | cut -c1-16)
+if [ "$(cat "$KBUILD/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
+	say "kernel: config = tinyconfig + ${FRAGMENTS[*]##*/}"
+	run_logged kconfig kmake tinyconfig
+	run_logged kconfig-merge "$TREE/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
+		"$KBUILD/.config" "${FRAGMENTS[@]}"
+	run_logged kconfig-olddefconfig kmake olddefconfig
+	# Kconfig silently drops what it cannot satisfy: insist on every line.
+	dropped=$(grep -h '^\(CONFIG_\|# CONFIG_.* is not set\)' "${FRAGMENTS[@]}" |
+		  grep -vxF -f "$KBUILD/.config" || true)
+	[ -z "$dropped" ] || die "Kconfig dropped options asked for:"$'\n'"$dropped"
+	echo "$stamp" >"$KBUILD/.config.stamp"
+fi
+
+say "kernel: building (log: $LOGS/kernel.log)"
+run_logged kernel kmake bzImage
+run_logged headers kmake headers_install
+say "kernel: $KBUILD/arch/s390/boot/bzImage"

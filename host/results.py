@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Stage results: judge a guest console log.
+
+Counts every KUnit case (parsed by the kernel's own kunit.py), every
+top-level TAP result of each guest program run between "### begin NAME" /
+"### end NAME exit=N" markers, and the log-wide checks (programs that were
+expected but did not run or finish, kernel splats, a clean power-off).
+Prints PASS/FAIL/SKIP lines and, last, "N passed, N failed, N skipped".
+"""
+import argparse
+import json
+import re
+import subprocess
+import sys
+
+SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|kmemleak:|'
+                   r'possible recursive locking|possible circular locking|'
+                   r'inconsistent lock state|INFO: task .* blocked|'
+                   r'sleeping function called from invalid context')
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+RESULT = re.compile(r'^(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
+
+results = []
+
+
+def record(status, name, why=''):
+    results.append(status)
+    print(f'{status} {name}' + (f': {why}' if why else ''))
+
+
+def kunit(log_lines, tree, config):
+    """Hand the kernel's part of the log to kunit.py parse, read its JSON."""
+    kernel_part = []
+    for line in log_lines:
+        if line.startswith('### begin'):
+            break
+        kernel_part.append(line)
+    with open(config) as f:
+        configured = [l.split('=')[0] for l in f if re.match(r'CONFIG_\w*KUNIT_TEST=y', l)]
+    if re.search(r'^1\.\.0$', '\n'.join(kernel_part), re.M) and not configured:
+        return  # no KUnit suite in this kernel
+    proc = subprocess.run([sys.executable, f'{tree}/tools/testing/kunit/kunit.py', 'parse',
+                           '--json'], input='\n'.join(kernel_part) + '\n',
+                          capture_output=True, text=True)
+    try:
+        report = json.loads(proc.stdout[proc.stdout.index('{'):])
+    except ValueError:
+        record('FAIL', 'kunit', f'kunit.py parse gave no results ({", ".join(configured)})')
+        return
+    cases = 0
+
+    def walk(group, path):
+        nonlocal cases
+        for case in group.get('test_cases', []):
+            cases += 1
+            status = {'PASS': 'PASS', 'SKIP': 'SKIP'}.get(case['status'], 'FAIL')
+            record(status, f'kunit/{path}{case["name"]}',
+                   '' if status == 'PASS' else case['status'])
+        for sub in group.get('sub_groups', []):
+            walk(sub, f'{path}{sub["name"]}/')
+
+    walk(report, '')
+    if not cases:
+        record('FAIL', 'kunit', f'{", ".join(configured)} configured, but no case ran')
+
+
+def programs(log_lines, expected):
+    """TAP of the guest programs, by their markers."""
+    seen = set()
+    name = None
+    for line in log_lines:
+        m = re.match(r'^### begin (\S+)', line)
+        if m:
+            name, plan, count, failed = m.group(1), None, 0, 0
+            continue
+        if name is None:
+            continue
+        m = re.match(r'^### end (\S+) exit=(\d+)', line)
+        if m:
+            seen.add(name)
+            exitcode = int(m.group(2))
+            if plan is not None and count != plan:
+                record('FAIL', name, f'planned {plan} results, got {count}')
+            elif plan is None:
+                record('FAIL', name, 'printed no TAP plan')
+            elif exitcode not in (0, 4) and not failed:
+                record('FAIL', name, f'exit status {exitcode} with no failed test')
+            name = None
+            continue
+        m = re.match(r'^1\.\.(\d+)', line)
+        if m:
+            plan = int(m.group(1))
+            continue
+        m = RESULT.match(line)
+        if m:
+            count += 1
+            directive = m.group(3) or ''
+            if m.group(1) == 'not ok':
+                failed += 1
+                record('FAIL', f'{name}/{m.group(2)}', directive)
+            elif directive.upper().startswith('SKIP'):
+                record('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
+            else:
+                record('PASS', f'{name}/{m.group(2)}')
+    if name is not None:
+        record('FAIL', name, 'did not finish (no end marker)')
+    for want in expected:
+        if want not in seen:
+            record('FAIL', want, 'expected to run, but no output in the log')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('log')
+    ap.add_argument('--tree', required=True)
+    ap.add_argument('--config', required=True, help='the kernel .config')
+    ap.add_argument('--expect', action='append', default=[],
+                    help='a guest program that must have run')
+    args = ap.parse_args()
+    with open(args.log, errors='replace') as f:
+        lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
+
+    kunit(lines, args.tree, args.config)
+    programs(lines, args.expect)
+    splats = [l for l in lines if SPLAT.search(l)]
+    if splats:
+        record('FAIL', 'kernel log is clean', splats[0])
+    else:
+        record('PASS', 'kernel log is clean')
+    if any(l.startswith('### guest done') for l in lines):
+        record('PASS', 'guest reached its end')
+    else:
+        record('FAIL', 'guest reached its end', f'see {args.log}')
+
+    passed, failed, skipped = (results.count(s) for s in ('PASS', 'FAIL', 'SKIP'))
+    print(f'{passed} passed, {failed} failed, {skipped} skipped')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -25,6 +25,8 @@ initramfs: kernel
 run: initramfs
 	$(T) $(H)/boot.sh run
 	@sed -n '/^### begin vfio-info/,/^### end/p' work/logs/boot-run.log | sed '1d;$$d'
+	@grep -q '^### end vfio-info exit=0' work/logs/boot-run.log || \
+		{ echo "vfio-info failed; console: work/logs/boot-run.log"; exit 1; }
 
 check: initramfs
 	$(T) $(H)/boot.sh check

@@ -73,6 +73,35 @@ static void print_cap(const struct vfio_info_cap_header *hdr)
 		printf(" DMA_AVAIL: %u mappings available\n", c->avail);
 		break;
 	}
+#ifdef VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN
+	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN: {
+		const struct vfio_iommu_type1_info_cap_zpci_fn *c = (const void *)hdr;
+		const struct iommu_hw_info_s390_zpci_fn *f = &c->info;
+
+		printf(" ZPCI_FN: %04x:%02x:%02x.%x IOMMU group %u\n", c->segment, c->bus,
+		       c->devfn >> 3, c->devfn & 7, c->iommu_group);
+		printf("    fid 0x%x uid 0x%x flags 0x%x pchid 0x%x vfn %u pft 0x%x pfgid 0x%x port %u\n",
+		       f->fid, f->uid, f->flags, f->pchid, f->vfn, f->pft, f->pfgid, f->port);
+		printf("    dma 0x%llx-0x%llx fmb_length %u rid 0x%x pfip %u.%u.%u.%u\n",
+		       (unsigned long long)f->start_dma, (unsigned long long)f->end_dma,
+		       f->fmb_length, f->rid, f->pfip[0], f->pfip[1], f->pfip[2], f->pfip[3]);
+		printf("    util_str");
+		for (unsigned int i = 0; i < sizeof(f->util_str); i++)
+			printf("%s%02x", i % 16 ? "" : " ", f->util_str[i]);
+		printf("\n");
+		break;
+	}
+	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP: {
+		const struct vfio_iommu_type1_info_cap_zpci_group *c = (const void *)hdr;
+		const struct iommu_hw_info_s390_zpci_group *g = &c->info;
+
+		printf(" ZPCI_GROUP: pfgid 0x%x\n", g->pfgid);
+		printf("    dasm 0x%llx msi_addr 0x%llx flags 0x%x noi %u maxstbl %u mui %u version %u dtsm 0x%x\n",
+		       (unsigned long long)g->dasm, (unsigned long long)g->msi_addr, g->flags,
+		       g->noi, g->maxstbl, g->mui, g->version, g->dtsm);
+		break;
+	}
+#endif
 	default:
 		printf(" (not decoded)\n");
 	}

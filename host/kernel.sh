@@ -15,8 +15,17 @@ if [ "$(cat "$KBUILD/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
 		"$KBUILD/.config" "${FRAGMENTS[@]}"
 	run_logged kconfig-olddefconfig kmake olddefconfig
 	# Kconfig silently drops what it cannot satisfy: insist on every line.
-	dropped=$(grep -h '^\(CONFIG_\|# CONFIG_.* is not set\)' "${FRAGMENTS[@]}" |
-		  grep -vxF -f "$KBUILD/.config" || true)
+	# Options the series adds are unknown to the base: say so, don't fail.
+	dropped=
+	while read -r line; do
+		grep -qxF "$line" "$KBUILD/.config" && continue
+		sym=$(sed -E 's/^(# )?CONFIG_([A-Za-z0-9_]+).*/\2/' <<<"$line")
+		if grep -rqE --include='Kconfig*' "^\s*(menu)?config $sym\b" "$TREE"; then
+			dropped+="$line"$'\n'
+		else
+			say "kernel: $sym is not in this tree; left out"
+		fi
+	done < <(grep -h '^\(CONFIG_\|# CONFIG_.* is not set\)' "${FRAGMENTS[@]}")
 	[ -z "$dropped" ] || die "Kconfig dropped options asked for:"$'\n'"$dropped"
 	echo "$stamp" >"$KBUILD/.config.stamp"
 fi

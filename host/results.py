@@ -71,7 +71,7 @@ def programs(log_lines, expected):
     for line in log_lines:
         m = re.match(r'^### begin (\S+)', line)
         if m:
-            name, plan, count, failed = m.group(1), None, 0, 0
+            name, plan, count, failed, notes = m.group(1), None, 0, 0, []
             continue
         if name is None:
             continue
@@ -91,17 +91,23 @@ def programs(log_lines, expected):
         if m:
             plan = int(m.group(1))
             continue
+        if line.startswith('# '):
+            notes.append(line[2:].strip())
+            continue
         m = RESULT.match(line)
         if m:
             count += 1
             directive = m.group(3) or ''
             if m.group(1) == 'not ok':
                 failed += 1
-                record('FAIL', f'{name}/{m.group(2)}', directive)
+                # kselftest_harness prints why just before: the assertions and logs
+                why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
+                record('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
             elif directive.upper().startswith('SKIP'):
                 record('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
             else:
                 record('PASS', f'{name}/{m.group(2)}')
+            notes = []
     if name is not None:
         record('FAIL', name, 'did not finish (no end marker)')
     for want in expected:

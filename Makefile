@@ -10,7 +10,7 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check deps tree kernel initramfs export shell clean
+.PHONY: all run check deps tree kernel initramfs gates export shell clean
 all: run
 
 deps:
@@ -22,15 +22,19 @@ kernel: tree
 initramfs: kernel
 	$(T) $(H)/initramfs.sh
 
+gates: kernel
+	$(T) $(H)/gates.sh
+
 run: initramfs
 	$(T) $(H)/boot.sh run
 	@sed -n '/^### begin vfio-info/,/^### end/p' work/logs/boot-run.log | sed '1d;$$d'
 	@grep -q '^### end vfio-info exit=0' work/logs/boot-run.log || \
 		{ echo "vfio-info failed; console: work/logs/boot-run.log"; exit 1; }
 
-check: initramfs
+check: initramfs gates
 	$(T) $(H)/boot.sh check
 	@$(H)/results.py work/logs/boot-check.log --tree work/linux --config work/build/.config \
+		--results work/logs/gates.results \
 		--expect zpci_setup \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 

@@ -3,7 +3,8 @@
 # Debian's static s390x busybox into the guest sysroot.
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(linux-source-6.12 gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-system-misc
+PKGS=(linux-source-6.12 gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
+      qemu-system-misc python3-ply python3-git
       ccache sparse dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git
       python3 xz-utils)
 

@@ -122,10 +122,18 @@ def main():
     ap.add_argument('--config', required=True, help='the kernel .config')
     ap.add_argument('--expect', action='append', default=[],
                     help='a guest program that must have run')
+    ap.add_argument('--results', action='append', default=[],
+                    help='a file of host-side "PASS name" / "FAIL name: why" lines')
     args = ap.parse_args()
     with open(args.log, errors='replace') as f:
         lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
 
+    for path in args.results:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
+                if m:
+                    record(m.group(1), m.group(2), m.group(3) or '')
     kunit(lines, args.tree, args.config)
     programs(lines, args.expect)
     splats = [l for l in lines if SPLAT.search(l)]

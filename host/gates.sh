@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Stage gates: what 0-day and the maintainers run on a series, on patches/
+# and the work tree (base + series). Prints one "PASS gate/NAME" or
+# "FAIL gate/NAME: why" line per gate into $LOGS/gates.results.
+. "$(dirname "$0")/lib.sh"
+
+RESULTS=$LOGS/gates.results
+GATES=$WORK/gates
+GTREE=$GATES/linux	# a worktree of $TREE, so the gates never touch it
+GBUILD=$GATES/build
+mapfile -t series < <(grep -v '^\s*\(#\|$\)' "$TOP/patches/series" || true)
+n=${#series[@]}
+
+# The gates judge the series and themselves: unchanged, their results stand.
+stamp=$(cat "$TOP"/patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh "$TOP"/config/* |
+	sha256sum | cut -c1-16)
+if [ "$(cat "$GATES/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$RESULTS" ]; then
+	say "gates: series unchanged since they last ran; their results stand"
+	cat "$RESULTS"
+	exit 0
+fi
+: >"$RESULTS"
+rm -f "$GATES/stamp"
+
+result() {	# result NAME STATUS [WHY]
+	local line="$2 gate/$1${3:+: $3}"
+	echo "$line" | tee -a "$RESULTS"
+}
+
+# timed NAME FUNCTION: run a gate, log its output, print its time.
+timed() {
+	local start=$SECONDS
+	"$2" >"$LOGS/gate-$1.log" 2>&1 && result "$1" PASS || result "$1" FAIL "$(tail -n 1 "$LOGS/gate-$1.log") (log: $LOGS/gate-$1.log)"
+	say "gate $1: $((SECONDS - start))s"
+}
+
+[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
+	die "gates: $TREE has uncommitted changes"
+branch=$(git -C "$TREE" rev-parse HEAD)
+if [ ! -d "$GTREE" ]; then
+	mkdir -p "$GATES"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$GTREE" "$branch"
+fi
+mkdir -p "$GBUILD"
+cp "$KBUILD/.config" "$GBUILD/.config"
+# gmake REV ARGS: the s390x kernel build of the gates, at REV.
+gmake() {
+	git -C "$GTREE" checkout -q --detach "$1"
+	shift
+	TREE=$GTREE KBUILD=$GBUILD kmake "$@"
+}
+
+# 1. checkpatch --strict on every patch file. spdxcheck wants Debian's python3.
+gate_checkpatch() {
+	local p bad=0
+	for p in "${series[@]}"; do
+		if ! PATH=/usr/bin:$PATH perl "$TREE/scripts/checkpatch.pl" --strict --quiet \
+			--no-signoff "$TOP/patches/$p"; then
+			echo "checkpatch: $p"
+			bad=1
+		fi
+		grep -q '^Signed-off-by: ' "$TOP/patches/$p" || { echo "no Signed-off-by: $p"; bad=1; }
+	done
+	[ $bad = 0 ] && echo "checkpatch: $n patches clean"
+	return $bad
+}
+
+# 8. The series applies with git am on a fresh base without offsets or fuzz,
+# and is exactly what the work tree exports.
+gate_apply() {
+	local tmp p out
+	tmp=$(mktemp -d)
+	git -C "$TREE" worktree add -q --detach "$tmp/tree" base
+	for p in "${series[@]}"; do
+		out=$(git -C "$tmp/tree" apply -v --check "$TOP/patches/$p" 2>&1)
+		if grep -qi 'offset\|fuzz' <<<"$out"; then
+			echo "$p: $(grep -i 'offset\|fuzz' <<<"$out" | head -1)"
+			return 1
+		fi
+		git -C "$tmp/tree" am -q "$TOP/patches/$p" || { echo "git am failed: $p"; return 1; }
+	done
+	git -C "$TREE" worktree remove --force "$tmp/tree"
+	"$TOP/host/export.sh" --to "$tmp" >/dev/null
+	for p in "${series[@]}"; do
+		cmp -s "$TOP/patches/$p" "$tmp/$p" || { echo "stale: patches/$p differs from make export"; return 1; }
+	done
+	rm -rf "$tmp"
+	echo "apply: $n patches apply cleanly and match the work tree"
+}
+
+# 2. Bisectability: the s390x kernel builds after each patch.
+gate_bisect() {
+	local c what
+	for c in $(git -C "$TREE" rev-list --reverse base.."$branch"); do
+		what=$(git -C "$TREE" log -1 --format='%h %s' "$c")
+		echo "building $what"
+		gmake "$c" olddefconfig bzImage >"$LOGS/gate-bisect-build.log" 2>&1 ||
+			{ tail -n 20 "$LOGS/gate-bisect-build.log"; echo "does not build: $what"; return 1; }
+	done
+	echo "bisect: the kernel builds after each of the $n patches"
+}
+
+# 3 and 4. sparse (C=2) and W=1 on every object the series touches, against
+# the same objects at base: the series adds no warning. Warnings are
+# compared without their line and column numbers.
+touched_objs() {	# objects of the .c files the series touches, that exist at $1
+	git -C "$TREE" diff --name-only --diff-filter=AM base.."$branch" -- '*.c' |
+		grep -v '^tools/\|_test\.c$' |
+		while read -r f; do
+			git -C "$TREE" cat-file -e "$1:$f" 2>/dev/null && echo "${f%.c}.o"
+		done
+}
+warnings_at() {	# warnings_at REV CHECK: the sorted warnings of touched objects
+	local objs
+	objs=$(touched_objs "$1")
+	[ -z "$objs" ] || gmake "$1" olddefconfig "$2" $objs 2>&1 | grep -E 'warning:|error:' |
+		sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort
+}
+gate_compare() {	# gate_compare CHECK (C=2 or W=1)
+	local before after new
+	before=$(warnings_at base "$1")
+	after=$(warnings_at "$branch" "$1")
+	new=$(comm -13 <(echo "$before") <(echo "$after"))
+	echo "$1 on: $(touched_objs "$branch" | tr '\n' ' ')"
+	echo "base: $(grep -c . <<<"$before") warning(s), series: $(grep -c . <<<"$after")"
+	[ -z "$new" ] || { echo "$new"; echo "new $1 warnings: $(grep -c . <<<"$new")"; return 1; }
+}
+gate_sparse() { gate_compare C=2; }
+gate_w1() { gate_compare W=1; }
+
+# 5. The generic code builds (and links) for x86_64.
+gate_x86_64() {
+	git -C "$GTREE" checkout -q --detach "$branch"
+	local o=$GATES/build-x86_64
+	local xmake=(make -C "$GTREE" O="$o" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)")
+	mkdir -p "$o"
+	"${xmake[@]}" tinyconfig >/dev/null
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$TOP/config/x86_64.config" >/dev/null
+	"${xmake[@]}" olddefconfig >/dev/null
+	local missing
+	missing=$(grep '^CONFIG_' "$TOP/config/x86_64.config" | grep -vxF -f "$o/.config" || true)
+	[ -z "$missing" ] || { echo "x86_64 config dropped: $missing"; return 1; }
+	"${xmake[@]}" vmlinux >"$LOGS/gate-x86_64-build.log" 2>&1 ||
+		{ grep -E 'error|undefined' "$LOGS/gate-x86_64-build.log" | head; echo "x86_64 build failed"; return 1; }
+	echo "x86_64: vmlinux with VFIO, type1, vfio-pci and iommufd links"
+}
+
+# 6. uAPI headers: each touched one compiles on its own (C and C++, s390x
+# and x86_64), and the structures the series adds have no holes.
+gate_uapi() {
+	local hdrs h cc inc bad=0 tmp structs s
+	hdrs=$(git -C "$TREE" diff --name-only base..HEAD -- 'include/uapi/*.h' | sed 's|include/uapi/||')
+	[ -n "$hdrs" ] || { echo "uapi: no header touched"; return 0; }
+	tmp=$(mktemp -d)
+	make -s -C "$TREE" O="$tmp/build" ARCH=x86_64 INSTALL_HDR_PATH="$tmp/x86" headers_install
+	for h in $hdrs; do
+		for cc in s390x-linux-gnu-gcc s390x-linux-gnu-g++ gcc g++; do
+			inc=$KBUILD/usr/include
+			[[ $cc == s390x* ]] || inc=$tmp/x86/include
+			lang=c
+			[[ $cc == *++ ]] && lang=c++
+			echo "#include <$h>" | $cc -x $lang -Wall -Werror -isystem "$inc" -fsyntax-only - ||
+				{ echo "$h does not compile on its own with $cc"; bad=1; }
+		done
+	done
+	structs=$(git -C "$TREE" diff base..HEAD -- 'include/uapi/*.h' | sed -nE 's/^\+struct ([a-z0-9_]+) \{$/\1/p')
+	{ for h in $hdrs; do echo "#include <$h>"; done
+	  for s in $structs; do echo "struct $s v_$s;"; done; } >"$tmp/structs.c"
+	s390x-linux-gnu-gcc -g -c -isystem "$KBUILD/usr/include" -o "$tmp/structs.o" "$tmp/structs.c"
+	for s in $structs; do
+		if pahole -C "$s" "$tmp/structs.o" | grep -E 'XXX|padding:'; then
+			echo "struct $s has a hole or padding"
+			bad=1
+		fi
+	done
+	rm -rf "$tmp"
+	[ $bad = 0 ] && echo "uapi: $(echo $hdrs) compile on their own; no hole in $(echo $structs)"
+	return $bad
+}
+
+# 7. kernel-doc on every touched file that has kernel-doc comments: no
+# warning the file did not have at base (compared without line numbers).
+kdoc() {	# kdoc REV FILE: the file's kernel-doc warnings at REV
+	local tmp
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/$(dirname "$2")"
+	git -C "$TREE" show "$1:$2" >"$tmp/$2" 2>/dev/null &&
+		(cd "$tmp" && "$TREE/scripts/kernel-doc" -Wall -none "$2" 2>&1) |
+		sed -E 's/:[0-9]+: /: /' | sort
+	rm -rf "$tmp"
+}
+gate_kerneldoc() {
+	local files f new bad=0
+	files=$(git -C "$TREE" diff --name-only --diff-filter=AM base.."$branch" -- '*.c' '*.h' |
+		grep -v '^tools/' | while read -r f; do
+			git -C "$TREE" grep -q '^/\*\*' "$branch" -- "$f" && echo "$f"
+		done)
+	for f in $files; do
+		new=$(comm -13 <(kdoc base "$f") <(kdoc "$branch" "$f"))
+		if [ -n "$new" ]; then
+			echo "$new"
+			bad=1
+		fi
+	done
+	[ $bad = 0 ] && echo "kernel-doc: no new warning in $(echo $files)"
+	return $bad
+}
+
+if [ "$n" -eq 0 ]; then
+	result series PASS "empty series: nothing to check"
+	exit 0
+fi
+timed checkpatch gate_checkpatch
+timed apply gate_apply
+timed bisect gate_bisect
+timed sparse gate_sparse
+timed w1 gate_w1
+timed uapi gate_uapi
+timed kerneldoc gate_kerneldoc
+timed x86_64 gate_x86_64
+grep -q '^FAIL' "$RESULTS" || echo "$stamp" >"$GATES/stamp"

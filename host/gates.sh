@@ -86,8 +86,11 @@ gate_apply() {
 	done
 	git -C "$TREE" worktree remove --force "$tmp/tree"
 	"$TOP/host/export.sh" --to "$tmp" >/dev/null
+	cmp -s "$TOP/patches/series" "$tmp/series" ||
+		{ echo "stale: the work tree exports $(grep -c . "$tmp/series") patch(es), patches/series lists $n"; return 1; }
 	for p in "${series[@]}"; do
-		cmp -s "$TOP/patches/$p" "$tmp/$p" || { echo "stale: patches/$p differs from make export"; return 1; }
+		cmp -s "$TOP/patches/$p" "$tmp/$p" ||
+			{ echo "stale: patches/$p is not what make export writes (edited by hand, or the work tree moved on)"; return 1; }
 	done
 	rm -rf "$tmp"
 	echo "apply: $n patches apply cleanly and match the work tree"
@@ -157,10 +160,11 @@ gate_uapi() {
 	hdrs=$(git -C "$TREE" diff --name-only base..HEAD -- 'include/uapi/*.h' | sed 's|include/uapi/||')
 	[ -n "$hdrs" ] || { echo "uapi: no header touched"; return 0; }
 	tmp=$(mktemp -d)
-	make -s -C "$TREE" O="$tmp/build" ARCH=x86_64 INSTALL_HDR_PATH="$tmp/x86" headers_install
+	gmake "$branch" headers_install >/dev/null
+	make -s -C "$GTREE" O="$tmp/build" ARCH=x86_64 INSTALL_HDR_PATH="$tmp/x86" headers_install
 	for h in $hdrs; do
 		for cc in s390x-linux-gnu-gcc s390x-linux-gnu-g++ gcc g++; do
-			inc=$KBUILD/usr/include
+			inc=$GBUILD/usr/include
 			[[ $cc == s390x* ]] || inc=$tmp/x86/include
 			lang=c
 			[[ $cc == *++ ]] && lang=c++
@@ -171,7 +175,7 @@ gate_uapi() {
 	structs=$(git -C "$TREE" diff base..HEAD -- 'include/uapi/*.h' | sed -nE 's/^\+struct ([a-z0-9_]+) \{$/\1/p')
 	{ for h in $hdrs; do echo "#include <$h>"; done
 	  for s in $structs; do echo "struct $s v_$s;"; done; } >"$tmp/structs.c"
-	s390x-linux-gnu-gcc -g -c -isystem "$KBUILD/usr/include" -o "$tmp/structs.o" "$tmp/structs.c"
+	s390x-linux-gnu-gcc -g -c -isystem "$GBUILD/usr/include" -o "$tmp/structs.o" "$tmp/structs.c"
 	for s in $structs; do
 		if pahole -C "$s" "$tmp/structs.o" | grep -E 'XXX|padding:'; then
 			echo "struct $s has a hole or padding"

@@ -103,7 +103,7 @@ gate_bisect() {
 		what=$(git -C "$TREE" log -1 --format='%h %s' "$c")
 		echo "building $what"
 		gmake "$c" olddefconfig bzImage >"$LOGS/gate-bisect-build.log" 2>&1 ||
-			{ tail -n 20 "$LOGS/gate-bisect-build.log"; echo "does not build: $what"; return 1; }
+			{ grep -m 5 -E 'error|undefined' "$LOGS/gate-bisect-build.log"; echo "does not build: $what"; return 1; }
 	done
 	echo "bisect: the kernel builds after each of the $n patches"
 }

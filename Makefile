@@ -10,7 +10,7 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check deps tree kernel initramfs gates export shell clean
+.PHONY: all run check deps tree kernel debug-kernel initramfs gates export shell clean
 all: run
 
 deps:
@@ -18,7 +18,9 @@ deps:
 tree: deps
 	$(T) $(H)/tree.sh
 kernel: tree
-	$(T) $(H)/kernel.sh
+	$(T) $(H)/kernel.sh test
+debug-kernel: tree
+	$(T) $(H)/kernel.sh debug
 initramfs: kernel
 	$(T) $(H)/initramfs.sh
 
@@ -31,10 +33,12 @@ run: initramfs
 	@grep -q '^### end vfio-info exit=0' work/logs/boot-run.log || \
 		{ echo "vfio-info failed; console: work/logs/boot-run.log"; exit 1; }
 
-check: initramfs gates
-	$(T) $(H)/boot.sh check
-	@$(H)/results.py work/logs/boot-check.log --tree work/linux --config work/build/.config \
-		--results work/logs/gates.results \
+check: initramfs gates debug-kernel
+	$(T) $(H)/boot.sh check test
+	$(T) $(H)/boot.sh check debug
+	@$(H)/results.py --tree work/linux --results work/logs/gates.results \
+		--guest '' work/logs/boot-check.log work/build/.config \
+		--guest debug: work/logs/boot-check-debug.log work/build-debug/.config \
 		--expect zpci_setup \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 

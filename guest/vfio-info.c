@@ -148,6 +148,10 @@ int main(int argc, char **argv)
 		print_cap(hdr);
 		off = hdr->next;
 	}
+	printf("raw answer (%u bytes):\n", info->argsz);
+	for (__u32 i = 0; i < info->argsz; i++)
+		printf("%s%02x%s", i % 16 ? "" : "  ", ((__u8 *)info)[i],
+		       i % 16 == 15 || i + 1 == info->argsz ? "\n" : i % 4 == 3 ? " " : "");
 	free(info);
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stage boot: boot the test kernel and initramfs in qemu-system-s390x (TCG)
 # with real QEMU zPCI functions, and keep the console in $LOGS/boot-MODE.log.
-#   boot.sh check|run|shell
+#   boot.sh check|run|shell [test|debug]
 # The functions' identities come from here, as uid/fid pairs:
 #   ZPCI_CONTAINER  functions the guest puts into one VFIO container
 #   ZPCI_OUTSIDE    a function bound to vfio-pci but left out of it
@@ -11,6 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-check}
+flavour=${2:-test}
+[ "$flavour" = debug ] && KBUILD=$WORK/build-debug
 ZPCI_CONTAINER=${ZPCI_CONTAINER:-0x1234/0x42 0x5678/0x43}
 ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
 EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
@@ -34,6 +36,7 @@ qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 1024 -smp 1
       -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")
 log=$LOGS/boot-$mode.log
+[ "$flavour" = test ] || log=$LOGS/boot-$mode-$flavour.log
 say "boot: ${qemu[*]}"
 if [ "$mode" = shell ]; then
 	exec "${qemu[@]}"

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Stage kernel: cross-build the s390x test kernel (tinyconfig + the config
+# Stage kernel: cross-build an s390x guest kernel (tinyconfig + the config
 # fragments) and install its uAPI headers for the guest programs.
+#   kernel.sh [test|debug]   the test kernel in work/build (default), or the
+#                            debug kernel (+ config/debug.config) in work/build-debug
 . "$(dirname "$0")/lib.sh"
 
+flavour=${1:-test}
 FRAGMENTS=("$TOP"/config/test.config)
+if [ "$flavour" = debug ]; then
+	FRAGMENTS+=("$TOP"/config/debug.config)
+	KBUILD=$WORK/build-debug
+fi
 mkdir -p "$KBUILD"
 
 # (Re)make .config only when a fragment or the tree's commit changed.
 stamp=$( (cat "${FRAGMENTS[@]}"; git -C "$TREE" rev-parse HEAD) | sha256sum | cut -c1-16)
 if [ "$(cat "$KBUILD/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
-	say "kernel: config = tinyconfig + ${FRAGMENTS[*]##*/}"
+	say "kernel: $flavour config = tinyconfig + ${FRAGMENTS[*]##*/}"
 	run_logged kconfig kmake tinyconfig
 	run_logged kconfig-merge "$TREE/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
 		"$KBUILD/.config" "${FRAGMENTS[@]}"
@@ -30,7 +37,8 @@ if [ "$(cat "$KBUILD/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "$stamp" >"$KBUILD/.config.stamp"
 fi
 
-say "kernel: building (log: $LOGS/kernel.log)"
-run_logged kernel kmake bzImage
-run_logged headers kmake headers_install
+say "kernel: building the $flavour kernel (log: $LOGS/kernel-$flavour.log)"
+run_logged "kernel-$flavour" kmake bzImage
+# The guest programs build against the test kernel's uAPI headers.
+[ "$flavour" = debug ] || run_logged headers kmake headers_install
 say "kernel: $KBUILD/arch/s390/boot/bzImage"

@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|kmemleak:|'
+SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|kmemleak:|unreferenced object|'
                    r'possible recursive locking|possible circular locking|'
                    r'inconsistent lock state|INFO: task .* blocked|'
                    r'sleeping function called from invalid context')
@@ -21,11 +21,12 @@ TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 RESULT = re.compile(r'^(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
 
 results = []
+PREFIX = ''
 
 
 def record(status, name, why=''):
     results.append(status)
-    print(f'{status} {name}' + (f': {why}' if why else ''))
+    print(f'{status} {PREFIX}{name}' + (f': {why}' if why else ''))
 
 
 def kunit(log_lines, tree, config):
@@ -115,27 +116,14 @@ def programs(log_lines, expected):
             record('FAIL', want, 'expected to run, but no output in the log')
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('log')
-    ap.add_argument('--tree', required=True)
-    ap.add_argument('--config', required=True, help='the kernel .config')
-    ap.add_argument('--expect', action='append', default=[],
-                    help='a guest program that must have run')
-    ap.add_argument('--results', action='append', default=[],
-                    help='a file of host-side "PASS name" / "FAIL name: why" lines')
-    args = ap.parse_args()
-    with open(args.log, errors='replace') as f:
+def guest(prefix, log, tree, config, expected):
+    """The results of one guest boot, named with prefix."""
+    global PREFIX
+    PREFIX = prefix
+    with open(log, errors='replace') as f:
         lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
-
-    for path in args.results:
-        with open(path) as f:
-            for line in f:
-                m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
-                if m:
-                    record(m.group(1), m.group(2), m.group(3) or '')
-    kunit(lines, args.tree, args.config)
-    programs(lines, args.expect)
+    kunit(lines, tree, config)
+    programs(lines, expected)
     splats = [l for l in lines if SPLAT.search(l)]
     if splats:
         record('FAIL', 'kernel log is clean', splats[0])
@@ -144,7 +132,30 @@ def main():
     if any(l.startswith('### guest done') for l in lines):
         record('PASS', 'guest reached its end')
     else:
-        record('FAIL', 'guest reached its end', f'see {args.log}')
+        record('FAIL', 'guest reached its end', f'see {log}')
+    PREFIX = ''
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--guest', nargs=3, action='append', default=[],
+                    metavar=('PREFIX', 'LOG', 'CONFIG'),
+                    help='a guest console log and its kernel .config; results named PREFIX...')
+    ap.add_argument('--tree', required=True)
+    ap.add_argument('--expect', action='append', default=[],
+                    help='a guest program that must have run in every guest')
+    ap.add_argument('--results', action='append', default=[],
+                    help='a file of host-side "PASS name" / "FAIL name: why" lines')
+    args = ap.parse_args()
+
+    for path in args.results:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
+                if m:
+                    record(m.group(1), m.group(2), m.group(3) or '')
+    for prefix, log, config in args.guest:
+        guest(prefix, log, args.tree, config, args.expect)
 
     passed, failed, skipped = (results.count(s) for s in ('PASS', 'FAIL', 'SKIP'))
     print(f'{passed} passed, {failed} failed, {skipped} skipped')

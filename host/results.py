@@ -13,7 +13,8 @@ import re
 import subprocess
 import sys
 
-SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|kmemleak:|unreferenced object|'
+SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|unreferenced object|'
+                   r'kmemleak: \d+ new suspected|'
                    r'possible recursive locking|possible circular locking|'
                    r'inconsistent lock state|INFO: task .* blocked|'
                    r'sleeping function called from invalid context')

@@ -39,7 +39,7 @@ check: initramfs gates debug-kernel
 	@$(H)/results.py --tree work/linux --results work/logs/gates.results \
 		--guest '' work/logs/boot-check.log work/build/.config \
 		--guest debug: work/logs/boot-check-debug.log work/build-debug/.config \
-		--expect zpci_setup \
+		--expect zpci_setup --expect hotplug \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 
 shell: initramfs

@@ -5,46 +5,7 @@
  *
  *   vfio-info SEGMENT:BUS:DEV.FN...
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-#include <linux/vfio.h>
-
-static void fail(const char *what, const char *arg)
-{
-	fprintf(stderr, "vfio-info: %s %s: %s\n", what, arg, strerror(errno));
-	exit(1);
-}
-
-static void attach(int container, const char *bdf)
-{
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-	int group;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		fail("no IOMMU group for", bdf);
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
-	group = open(path, O_RDWR);
-	if (group < 0)
-		fail("cannot open", path);
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		fail("group not viable:", path);
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
-		fail("cannot add to the container:", path);
-	printf("%s: IOMMU group %s\n", bdf, basename(link));
-}
+#include "container.h"
 
 static void print_cap(const struct vfio_info_cap_header *hdr)
 {
@@ -110,9 +71,9 @@ static void print_cap(const struct vfio_info_cap_header *hdr)
 int main(int argc, char **argv)
 {
 	struct vfio_iommu_type1_info *info;
-	__u32 argsz = sizeof(*info);
 	int container;
 
+	prog = "vfio-info";
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s SEGMENT:BUS:DEV.FN...\n", argv[0]);
 		return 2;
@@ -120,25 +81,14 @@ int main(int argc, char **argv)
 	container = open("/dev/vfio/vfio", O_RDWR);
 	if (container < 0)
 		fail("cannot open", "/dev/vfio/vfio");
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		attach(container, argv[i]);
+		printf("%s: in the container\n", argv[i]);
+	}
 	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		fail("VFIO_SET_IOMMU", "type1v2");
 
-	/* The size handshake: ask, learn the size needed, ask again. */
-	for (;;) {
-		info = calloc(1, argsz);
-		if (!info)
-			fail("out of memory for", "info");
-		info->argsz = argsz;
-		if (ioctl(container, VFIO_IOMMU_GET_INFO, info))
-			fail("VFIO_IOMMU_GET_INFO", "");
-		printf("VFIO_IOMMU_GET_INFO argsz %u -> %u\n", argsz, info->argsz);
-		if (info->argsz <= argsz)
-			break;
-		argsz = info->argsz;
-		free(info);
-	}
+	info = get_info(container, 1);
 	printf("flags 0x%x iova_pgsizes 0x%llx cap_offset %u\n", info->flags,
 	       (unsigned long long)info->iova_pgsizes, info->cap_offset);
 	for (__u32 off = info->cap_offset; off; ) {

@@ -20,10 +20,12 @@ EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 
 devices=()
+ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID
 n=0
 for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE; do
-	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n"
+	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n,id=zrng$n"
 		  -device "virtio-rng-pci,id=rng$n")
+	ids+=("$((${f%/*}))=rng$n")
 	n=$((n + 1))
 done
 cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode"
@@ -37,13 +39,20 @@ qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 1024 -smp 1
       -append "$cmdline" "${devices[@]}")
 log=$LOGS/boot-$mode.log
 [ "$flavour" = test ] || log=$LOGS/boot-$mode-$flavour.log
+qmp=$WORK/qmp-$mode-$flavour.sock
+qemu+=(-qmp "unix:$qmp,server=on,wait=off")
 say "boot: ${qemu[*]}"
 if [ "$mode" = shell ]; then
 	exec "${qemu[@]}"
 fi
 start=$SECONDS
 rc=0
+rm -f "$qmp" "$log"
+"$TOP/host/hotplug.py" "$qmp" "$log" "${ids[@]}" >"$LOGS/hotplug-$mode-$flavour.log" 2>&1 &
+hotplug=$!
 timeout --foreground "$BOOT_TIMEOUT" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+kill $hotplug 2>/dev/null
+wait $hotplug 2>/dev/null || true
 [ $rc -eq 124 ] && die "boot: no power-off within ${BOOT_TIMEOUT}s; console: $log"
 [ $rc -eq 0 ] || die "boot: qemu exited with $rc; console: $log"
 say "boot: guest powered off after $((SECONDS - start))s; console: $log"

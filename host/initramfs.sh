@@ -12,8 +12,10 @@ rm -rf "$OUT"
 mkdir -p "$OUT/kselftest"
 
 say "initramfs: guest programs"
-run_logged vfio-info $CC -static -O2 -Wall -Werror -isystem "$HDRS" \
-	-o "$OUT/vfio-info" "$TOP/guest/vfio-info.c"
+for prog in vfio-info hotplug; do
+	run_logged "$prog" $CC -static -O2 -Wall -Werror -isystem "$HDRS" \
+		-o "$OUT/$prog" "$TOP/guest/$prog.c" -lpthread
+done
 
 for t in "${KSELFTESTS[@]}"; do
 	if [ ! -d "$TREE/tools/testing/selftests/$t" ]; then
@@ -37,6 +39,7 @@ done
 	file /init $TOP/guest/init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
+	file /bin/hotplug $OUT/hotplug 0755 0 0
 	dir /kselftest 0755 0 0
 	LIST
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'

@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 SPLAT = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|unreferenced object|'
-                   r'kmemleak: \d+ new suspected|'
                    r'possible recursive locking|possible circular locking|'
                    r'inconsistent lock state|INFO: task .* blocked|'
                    r'sleeping function called from invalid context')
@@ -117,6 +116,39 @@ def programs(log_lines, expected):
             record('FAIL', want, 'expected to run, but no output in the log')
 
 
+# Leaks of the base kernel, not of the series: (where, a frame of the
+# allocation's backtrace, why).
+KNOWN_LEAKS = [
+    ('hotplug', 'zpci_bus_device_register',
+     'Linux 6.12 leaks the PCI host bridge of a removed zPCI bus (allocated at '
+     'boot by zpci_bus_device_register)'),
+]
+
+
+def known_leaks(lines):
+    """Take the kmemleak reports that KNOWN_LEAKS explains out of lines."""
+    out, section, i, known = [], '', 0, set()
+    while i < len(lines):
+        m = re.match(r'^### kmemleak scan after (\S+)', lines[i])
+        if m:
+            section = m.group(1)
+        if lines[i].startswith('unreferenced object'):
+            j = i + 1
+            while j < len(lines) and lines[j].startswith(' '):
+                j += 1
+            block = '\n'.join(lines[i:j])
+            why = [w for s, frame, w in KNOWN_LEAKS if s == section and frame in block]
+            if why:
+                known.add(why[0])
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    for why in sorted(known):
+        record('SKIP', 'kmemleak known base-kernel leak', why)
+    return out
+
+
 def guest(prefix, log, tree, config, expected):
     """The results of one guest boot, named with prefix."""
     global PREFIX
@@ -125,7 +157,7 @@ def guest(prefix, log, tree, config, expected):
         lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
     kunit(lines, tree, config)
     programs(lines, expected)
-    splats = [l for l in lines if SPLAT.search(l)]
+    splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
     if splats:
         record('FAIL', 'kernel log is clean', splats[0])
     else:

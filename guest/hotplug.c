@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotplug: a zPCI function leaves and comes back while a process holds its
+ * container and asks VFIO_IOMMU_GET_INFO. The host (host/hotplug.py) acts
+ * on the "### hotplug" lines this prints: it removes the function through
+ * QEMU's monitor (device_del) and plugs it back (device_add).
+ *
+ *   hotplug KEEP_BDF GONE_BDF GONE_UID GONE_FID
+ *
+ * Prints TAP.
+ */
+#include <pthread.h>
+#include <time.h>
+#include "container.h"
+
+static int container, stop, answers[3], bad;
+
+/* How many function capabilities name @bdf (or any, with NULL). */
+static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
+{
+	int n = 0;
+
+	for (__u32 off = info->cap_offset; off; ) {
+		const struct vfio_iommu_type1_info_cap_zpci_fn *c = (const void *)((char *)info + off);
+		char name[16];
+
+		snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", c->segment, c->bus,
+			 c->devfn >> 3, c->devfn & 7);
+		if (c->header.id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN && (!bdf || !strcmp(bdf, name)))
+			n++;
+		off = c->header.next;
+	}
+	return n;
+}
+
+/* Ask all the time; every answer must be whole, with one or two functions. */
+static void *ask(void *unused)
+{
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		struct vfio_iommu_type1_info *info = get_info(container, 0);
+		int n = fns(info, NULL);
+
+		if (n == 1 || n == 2)
+			__atomic_add_fetch(&answers[n], 1, __ATOMIC_RELAXED);
+		else
+			__atomic_add_fetch(&bad, 1, __ATOMIC_RELAXED);
+		free(info);
+	}
+	return NULL;
+}
+
+/* Wait up to a minute for @bdf to be there (or gone). */
+static int wait_for(const char *bdf, int there)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	for (int i = 0; i < 600; i++) {
+		if ((access(path, F_OK) == 0) == there)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+static void put(const char *path, const char *what)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, what, strlen(what)) < 0)
+			perror(path);
+		close(fd);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_iommu_type1_info *info;
+	const char *keep, *gone;
+	pthread_t thread;
+	int t = 0;
+
+	prog = "hotplug";
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s KEEP_BDF GONE_BDF GONE_UID GONE_FID\n", argv[0]);
+		return 2;
+	}
+	keep = argv[1];
+	gone = argv[2];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..4\n");
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		fail("cannot open", "/dev/vfio/vfio");
+	attach(container, keep);
+	attach(container, gone);
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		fail("VFIO_SET_IOMMU", "type1v2");
+	info = get_info(container, 0);
+	printf("%sok %d both_listed\n", fns(info, keep) == 1 && fns(info, gone) == 1 ? "" : "not ", ++t);
+	free(info);
+
+	pthread_create(&thread, NULL, ask, NULL);
+	printf("### hotplug unplug %s\n", argv[3]);
+	printf("%sok %d unplugged # %s gone while the container asks\n",
+	       wait_for(gone, 0) ? "" : "not ", ++t, gone);
+	sleep(1);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	info = get_info(container, 0);
+	printf("%sok %d gone_not_listed # answers with 2 functions: %d, with 1: %d, bad: %d\n",
+	       fns(info, gone) == 0 && fns(info, keep) == 1 && !bad ? "" : "not ", ++t,
+	       answers[2], answers[1], bad);
+	free(info);
+
+	printf("### hotplug plug %s %s\n", argv[3], argv[4]);
+	if (wait_for(gone, 1)) {
+		char path[PATH_MAX];
+
+		/* Bound to vfio-pci, as the guest's init does at boot */
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", gone);
+		put(path, "vfio-pci");
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", gone);
+		put(path, gone);
+		put("/sys/bus/pci/drivers_probe", gone);
+		attach(container, gone);
+	}
+	info = get_info(container, 0);
+	printf("%sok %d listed_again\n", fns(info, gone) == 1 && fns(info, keep) == 1 ? "" : "not ",
+	       ++t);
+	free(info);
+	return 0;
+}

@@ -3,6 +3,7 @@
 #
 #   make run     build, boot, print the guest's VFIO_IOMMU_GET_INFO answer
 #   make check   every test; the last line is "N passed, N failed, N skipped"
+#   make bench   what the series costs: sizes, and latency and CLP counts in the guest
 #   make export  write the work tree's commits back to patches/
 #   make shell   boot the guest with a shell
 
@@ -10,7 +11,7 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check deps tree kernel debug-kernel initramfs gates export shell clean
+.PHONY: all run check bench deps tree kernel debug-kernel initramfs gates export shell clean
 all: run
 
 deps:
@@ -41,6 +42,9 @@ check: initramfs gates debug-kernel
 		--guest debug: work/logs/boot-check-debug.log work/build-debug/.config \
 		--expect zpci_setup --expect hotplug \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
+
+bench: initramfs gates
+	$(T) $(H)/bench.sh
 
 shell: initramfs
 	$(H)/boot.sh shell

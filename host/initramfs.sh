@@ -12,7 +12,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT/kselftest"
 
 say "initramfs: guest programs"
-for prog in vfio-info hotplug; do
+for prog in vfio-info hotplug bench; do
 	run_logged "$prog" $CC -static -O2 -Wall -Werror -isystem "$HDRS" \
 		-o "$OUT/$prog" "$TOP/guest/$prog.c" -lpthread
 done
@@ -40,6 +40,7 @@ done
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
 	file /bin/hotplug $OUT/hotplug 0755 0 0
+	file /bin/bench $OUT/bench 0755 0 0
 	dir /kselftest 0755 0 0
 	LIST
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'

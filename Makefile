@@ -30,9 +30,10 @@ gates: kernel
 
 run: initramfs
 	$(T) $(H)/boot.sh run
-	@sed -n '/^### begin vfio-info/,/^### end/p' work/logs/boot-run.log | sed '1d;$$d'
-	@grep -q '^### end vfio-info exit=0' work/logs/boot-run.log || \
-		{ echo "vfio-info failed; console: work/logs/boot-run.log"; exit 1; }
+	@awk '/^### begin/ { name = $$3; if (name != "zpci_setup") print "== " name; next } \
+	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
+	@! grep -q '^### end .* exit=[1-9]' work/logs/boot-run.log || \
+		{ echo "a guest program failed; console: work/logs/boot-run.log"; exit 1; }
 
 check: initramfs gates debug-kernel
 	$(T) $(H)/boot.sh check test
@@ -41,6 +42,7 @@ check: initramfs gates debug-kernel
 		--guest '' work/logs/boot-check.log work/build/.config \
 		--guest debug: work/logs/boot-check-debug.log work/build-debug/.config \
 		--expect zpci_setup --expect hotplug \
+		$$(test -x work/initramfs/vfio_iommu_info && echo --expect tool) \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 
 bench: initramfs gates

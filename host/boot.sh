@@ -5,6 +5,7 @@
 # The functions' identities come from here, as uid/fid pairs:
 #   ZPCI_CONTAINER  functions the guest puts into one VFIO container
 #   ZPCI_OUTSIDE    a function bound to vfio-pci but left out of it
+#   ZPCI_UNBOUND    a function left to its own driver (virtio-pci)
 # and reach the guest's tests only through the kernel command line. The
 # guest's expectations can be set apart from what QEMU is given (to see a
 # test fail) with EXPECT_CONTAINER / EXPECT_OUTSIDE.
@@ -15,6 +16,7 @@ flavour=${2:-test}
 [ "$flavour" = debug ] && KBUILD=$WORK/build-debug
 ZPCI_CONTAINER=${ZPCI_CONTAINER:-0x1234/0x42 0x5678/0x43}
 ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
+ZPCI_UNBOUND=${ZPCI_UNBOUND:-0xdef0/0x45}
 EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
 EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
@@ -22,7 +24,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 devices=()
 ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID
 n=0
-for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE; do
+for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE $ZPCI_UNBOUND; do
 	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n,id=zrng$n"
 		  -device "virtio-rng-pci,id=rng$n")
 	ids+=("$((${f%/*}))=rng$n")
@@ -31,6 +33,7 @@ done
 cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode"
 cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
 cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
+cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
 
 qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 1024 -smp 1

@@ -29,6 +29,13 @@ for t in "${KSELFTESTS[@]}"; do
 		KHDR_INCLUDES="-isystem $HDRS" OUTPUT="$OUT/kselftest/$t"
 done
 
+# The series' tool, where the tree has it.
+if [ -d "$TREE/tools/vfio" ]; then
+	say "initramfs: tools/vfio"
+	run_logged tools-vfio make -C "$TREE/tools/vfio" CROSS_COMPILE=s390x-linux-gnu- \
+		CFLAGS="-isystem $HDRS" LDFLAGS=-static OUTPUT="$OUT/"
+fi
+
 {
 	cat <<-LIST
 	dir /dev 0755 0 0
@@ -42,7 +49,10 @@ done
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0
 	dir /kselftest 0755 0 0
+	dir /etc 0755 0 0
+	file /etc/passwd $TOP/guest/passwd 0644 0 0
 	LIST
+	[ -x "$OUT/vfio_iommu_info" ] && echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0"
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"
 } >"$OUT/files.list"

@@ -50,6 +50,7 @@ fi
 	file /bin/bench $OUT/bench 0755 0 0
 	dir /kselftest 0755 0 0
 	dir /etc 0755 0 0
+	dir /tmp 1777 0 0
 	file /etc/passwd $TOP/guest/passwd 0644 0 0
 	LIST
 	[ -x "$OUT/vfio_iommu_info" ] && echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0"

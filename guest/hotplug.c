@@ -63,6 +63,25 @@ static int wait_for(const char *bdf, int there)
 	return 0;
 }
 
+/* Wait up to 10 s for devtmpfs to create the VFIO group node of @bdf. */
+static void wait_group_node(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+			if (!access(path, F_OK))
+				return;
+		}
+		usleep(100000);
+	}
+}
+
 static void put(const char *path, const char *what)
 {
 	int fd = open(path, O_WRONLY);
@@ -125,6 +144,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", gone);
 		put(path, gone);
 		put("/sys/bus/pci/drivers_probe", gone);
+		wait_group_node(gone);
 		attach(container, gone);
 	}
 	info = get_info(container, 0);

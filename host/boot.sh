@@ -25,8 +25,9 @@ devices=()
 ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID
 n=0
 for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE $ZPCI_UNBOUND; do
+	# Modern and behind the IOMMU, so that a nested guest's DMA is translated.
 	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n,id=zrng$n"
-		  -device "virtio-rng-pci,id=rng$n")
+		  -device "virtio-rng-pci,id=rng$n,disable-legacy=on,iommu_platform=on")
 	ids+=("$((${f%/*}))=rng$n")
 	n=$((n + 1))
 done
@@ -35,8 +36,10 @@ cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
 cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
 cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
+# Debian's QEMU in the guest (where the initramfs has it): the test kernel only.
+[ "$mode" = check ] && [ "$flavour" = test ] && cmdline+=" vfiotest.qemu=1"
 
-qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 1024 -smp 1
+qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 2048 -smp 1
       -nographic -nic none -no-reboot
       -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")

@@ -36,6 +36,25 @@ if [ -d "$TREE/tools/vfio" ]; then
 		CFLAGS="-isystem $HDRS" LDFLAGS=-static OUTPUT="$OUT/"
 fi
 
+# Debian's QEMU as a second client (the guest's qemu_client and qemu_nested
+# stages), unless QEMU_CLIENT=0: QEMU and its libraries, the ioctl observer,
+# and the nested guest it boots (the test kernel with guest/nested-init).
+if [ "${QEMU_CLIENT:-1}" != 0 ]; then
+	"$TOP/host/qemu-client.sh"
+	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
+		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
+	cat >"$OUT/nested.list" <<-LIST
+	dir /dev 0755 0 0
+	nod /dev/console 0600 0 0 c 5 1
+	dir /proc 0755 0 0
+	dir /sys 0755 0 0
+	dir /bin 0755 0 0
+	file /init $TOP/guest/nested-init 0755 0 0
+	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
+	LIST
+	"$KBUILD/usr/gen_init_cpio" "$OUT/nested.list" | gzip -9n >"$OUT/nested.cpio.gz"
+fi
+
 {
 	cat <<-LIST
 	dir /dev 0755 0 0
@@ -54,6 +73,13 @@ fi
 	file /etc/passwd $TOP/guest/passwd 0644 0 0
 	LIST
 	[ -x "$OUT/vfio_iommu_info" ] && echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0"
+	if [ -e "$OUT/vfio-observe.so" ]; then
+		cat "$WORK/qemu-s390x/files.list"
+		echo "file /lib/vfio-observe.so $OUT/vfio-observe.so 0755 0 0"
+		echo "dir /nested 0755 0 0"
+		echo "file /nested/bzImage $KBUILD/arch/s390/boot/bzImage 0644 0 0"
+		echo "file /nested/initramfs.cpio.gz $OUT/nested.cpio.gz 0644 0 0"
+	fi
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"
 } >"$OUT/files.list"

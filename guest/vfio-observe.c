@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * An LD_PRELOAD observer of the VFIO ioctls a program (QEMU) makes, since
+ * strace cannot decode them. One line per ioctl to $VFIO_OBSERVE_LOG (else
+ * stderr), e.g.
+ *
+ *   IOMMU_GET_INFO fd=5 argsz=24->400 ret=0 flags=0x3 cap_offset=0
+ *   IOMMU_GET_INFO fd=5 argsz=400->400 ret=0 flags=0x3 cap_offset=24
+ *     chain ok: 2@24 3@56 1@72 4@104 5@232 4@272
+ *     cap 3 dma_avail 65535
+ *     cap 4 zpci_fn 1234:00:00.0 uid 0x1234 fid 0x42 dma 0x100000000-0x13fffffff
+ *     cap 5 zpci_group pfgid 0xff noi 128 maxstbl 128
+ *   MAP_DMA fd=5 iova=0x100000000 size=0x1000 ret=0
+ *
+ * The chain is walked as a careful reader would: every header inside
+ * argsz, 8-byte aligned, after the previous one. A chain that fails that
+ * is reported as "chain broken: <why>" with the offsets seen so far.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+static int (*real_ioctl)(int fd, unsigned long request, ...);
+static FILE *out;
+
+__attribute__((constructor)) static void observe_init(void)
+{
+	const char *path = getenv("VFIO_OBSERVE_LOG");
+
+	real_ioctl = dlsym(RTLD_NEXT, "ioctl");
+	out = path ? fopen(path, "a") : NULL;
+	if (!out)
+		out = stderr;
+	setvbuf(out, NULL, _IOLBF, 0);
+}
+
+static void decode_cap(const struct vfio_info_cap_header *hdr)
+{
+	const struct vfio_iommu_type1_info_cap_zpci_group *group = (const void *)hdr;
+	const struct vfio_iommu_type1_info_cap_zpci_fn *fn = (const void *)hdr;
+	const struct vfio_iommu_type1_info_dma_avail *avail = (const void *)hdr;
+
+	switch (hdr->id) {
+	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL:
+		fprintf(out, "    cap %u dma_avail %u\n", hdr->id, avail->avail);
+		break;
+	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN:
+		fprintf(out, "    cap %u zpci_fn %04x:%02x:%02x.%x uid 0x%x fid 0x%x "
+			"dma 0x%llx-0x%llx\n", hdr->id, fn->segment, fn->bus, fn->devfn >> 3,
+			fn->devfn & 7, fn->info.uid, fn->info.fid,
+			(unsigned long long)fn->info.start_dma,
+			(unsigned long long)fn->info.end_dma);
+		break;
+	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP:
+		fprintf(out, "    cap %u zpci_group pfgid 0x%x noi %u maxstbl %u\n", hdr->id,
+			group->info.pfgid, group->info.noi, group->info.maxstbl);
+		break;
+	}
+}
+
+static void decode_chain(const struct vfio_iommu_type1_info *info, __u32 argsz)
+{
+	char seen[512] = "";
+	const char *why = NULL;
+	__u32 off = info->cap_offset, prev = 0;
+	int n = 0;
+
+	for (; off; off = ((const struct vfio_info_cap_header *)((const char *)info + off))->next) {
+		const struct vfio_info_cap_header *hdr = (const void *)((const char *)info + off);
+
+		if (off < sizeof(*info) || off <= prev)
+			why = "offset goes backwards";
+		else if (off % 8)
+			why = "offset not 8-byte aligned";
+		else if (off + sizeof(*hdr) > argsz)
+			why = "header past argsz";
+		else if (++n > 64)
+			why = "too many capabilities";
+		if (why) {
+			fprintf(out, "    chain broken: %s at %u after:%s\n", why, off, seen);
+			return;
+		}
+		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), " %u@%u", hdr->id, off);
+		prev = off;
+	}
+	fprintf(out, "    chain ok:%s\n", seen);
+	for (off = info->cap_offset; off;
+	     off = ((const struct vfio_info_cap_header *)((const char *)info + off))->next)
+		decode_cap((const void *)((const char *)info + off));
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	__u32 argsz_in = 0;
+	void *arg;
+	va_list ap;
+	int ret, err;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	if (request == VFIO_IOMMU_GET_INFO && arg)
+		argsz_in = ((struct vfio_iommu_type1_info *)arg)->argsz;
+	ret = real_ioctl(fd, request, arg);
+	err = errno;
+
+	switch (request) {
+	case VFIO_GET_API_VERSION:
+		fprintf(out, "GET_API_VERSION fd=%d ret=%d\n", fd, ret);
+		break;
+	case VFIO_CHECK_EXTENSION:
+		fprintf(out, "CHECK_EXTENSION fd=%d ext=%lu ret=%d\n", fd, (unsigned long)arg, ret);
+		break;
+	case VFIO_SET_IOMMU:
+		fprintf(out, "SET_IOMMU fd=%d type=%lu ret=%d\n", fd, (unsigned long)arg, ret);
+		break;
+	case VFIO_GROUP_SET_CONTAINER:
+		fprintf(out, "GROUP_SET_CONTAINER fd=%d container=%d ret=%d\n", fd, *(int *)arg,
+			ret);
+		break;
+	case VFIO_GROUP_GET_DEVICE_FD:
+		fprintf(out, "GROUP_GET_DEVICE_FD fd=%d name=%s ret=%d\n", fd, (char *)arg, ret);
+		break;
+	case VFIO_DEVICE_GET_INFO:
+		fprintf(out, "DEVICE_GET_INFO fd=%d ret=%d\n", fd, ret);
+		break;
+	case VFIO_IOMMU_GET_INFO: {
+		struct vfio_iommu_type1_info *info = arg;
+
+		if (ret) {
+			fprintf(out, "IOMMU_GET_INFO fd=%d argsz=%u ret=%d errno=%d\n", fd,
+				argsz_in, ret, err);
+			break;
+		}
+		fprintf(out, "IOMMU_GET_INFO fd=%d argsz=%u->%u ret=0 flags=0x%x cap_offset=%u\n",
+			fd, argsz_in, info->argsz, info->flags,
+			argsz_in >= sizeof(*info) ? info->cap_offset : 0);
+		if (argsz_in >= sizeof(*info) && (info->flags & VFIO_IOMMU_INFO_CAPS) &&
+		    info->cap_offset)
+			decode_chain(info, argsz_in);
+		break;
+	}
+	case VFIO_IOMMU_MAP_DMA: {
+		struct vfio_iommu_type1_dma_map *map = arg;
+
+		fprintf(out, "MAP_DMA fd=%d iova=0x%llx size=0x%llx ret=%d\n", fd,
+			(unsigned long long)map->iova, (unsigned long long)map->size, ret);
+		break;
+	}
+	case VFIO_IOMMU_UNMAP_DMA: {
+		struct vfio_iommu_type1_dma_unmap *unmap = arg;
+
+		fprintf(out, "UNMAP_DMA fd=%d iova=0x%llx size=0x%llx ret=%d\n", fd,
+			(unsigned long long)unmap->iova, (unsigned long long)unmap->size, ret);
+		break;
+	}
+	}
+	errno = err;
+	return ret;
+}

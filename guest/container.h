@@ -63,8 +63,17 @@ static struct vfio_iommu_type1_info *get_info(int container, int verbose)
 		if (verbose)
 			printf("VFIO_IOMMU_GET_INFO argsz %u -> %u\n", argsz, info->argsz);
 		if (info->argsz <= argsz)
-			return info;
+			break;
 		argsz = info->argsz;
 		free(info);
 	}
+	/* A chain the callers can walk: inside argsz, 8-byte aligned, forwards. */
+	for (__u32 off = info->cap_offset, prev = 0; off;
+	     prev = off, off = ((struct vfio_info_cap_header *)((char *)info + off))->next)
+		if (off < sizeof(*info) || off <= prev || off % 8 ||
+		    off + sizeof(struct vfio_info_cap_header) > info->argsz) {
+			errno = EPROTO;
+			fail("VFIO_IOMMU_GET_INFO", "capability chain");
+		}
+	return info;
 }

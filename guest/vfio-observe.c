@@ -15,6 +15,10 @@
  * The chain is walked as a careful reader would: every header inside
  * argsz, 8-byte aligned, after the previous one. A chain that fails that
  * is reported as "chain broken: <why>" with the offsets seen so far.
+ *
+ * Container and device ioctls share numbers (VFIO_IOMMU_GET_INFO is
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO), so the container ioctls are decoded
+ * only on the file descriptors that became containers.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -30,6 +34,22 @@
 
 static int (*real_ioctl)(int fd, unsigned long request, ...);
 static FILE *out;
+static int containers[64];
+static int nr_containers;
+
+static int is_container(int fd)
+{
+	for (int i = 0; i < nr_containers; i++)
+		if (containers[i] == fd)
+			return 1;
+	return 0;
+}
+
+static void add_container(int fd)
+{
+	if (!is_container(fd) && nr_containers < 64)
+		containers[nr_containers++] = fd;
+}
 
 __attribute__((constructor)) static void observe_init(void)
 {
@@ -108,10 +128,19 @@ int ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 
+	if (request == VFIO_GROUP_SET_CONTAINER)
+		add_container(*(int *)arg);
+	if (request == VFIO_SET_IOMMU)
+		add_container(fd);
 	if (request == VFIO_IOMMU_GET_INFO && arg)
 		argsz_in = ((struct vfio_iommu_type1_info *)arg)->argsz;
 	ret = real_ioctl(fd, request, arg);
 	err = errno;
+
+	if (!is_container(fd) && (request == VFIO_IOMMU_GET_INFO ||
+				  request == VFIO_IOMMU_MAP_DMA ||
+				  request == VFIO_IOMMU_UNMAP_DMA))
+		request = 0;	/* a device ioctl with the same number */
 
 	switch (request) {
 	case VFIO_GET_API_VERSION:

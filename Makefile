@@ -44,7 +44,8 @@ check: initramfs gates debug-kernel
 		--expect zpci_setup --expect hotplug \
 		$$(test -x work/initramfs/vfio_iommu_info && echo --expect tool) \
 		$$(test -e work/initramfs/vfio-observe.so && echo --expect qemu_client) \
-		$$(test -e work/initramfs/vfio-observe.so && test "$(QEMU_NESTED)" = 1 && echo --expect qemu_nested) \
+		$$(test -e work/initramfs/vfio-observe.so && test "$(QEMU_NESTED)" = 1 && \
+		   echo --expect-first qemu_nested) \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 
 bench: initramfs gates

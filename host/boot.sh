@@ -36,10 +36,14 @@ cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
 cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
 cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
-# Debian's QEMU in the guest (where the initramfs has it): the test kernel
-# only; the nested boot only with QEMU_NESTED=1 (see README).
-if [ "$mode" = check ] && [ "$flavour" = test ]; then
-	[ "${QEMU_NESTED:-0}" = 1 ] && cmdline+=" vfiotest.qemu=nested" || cmdline+=" vfiotest.qemu=1"
+# Debian's QEMU in the guest (where the initramfs has it); the nested boot
+# only with QEMU_NESTED=1 and on the test kernel (see README).
+if [ "$mode" = check ]; then
+	if [ "${QEMU_NESTED:-0}" = 1 ] && [ "$flavour" = test ]; then
+		cmdline+=" vfiotest.qemu=nested"
+	else
+		cmdline+=" vfiotest.qemu=1"
+	fi
 fi
 
 qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 2048 -smp 1

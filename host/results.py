@@ -177,6 +177,8 @@ def main():
     ap.add_argument('--tree', required=True)
     ap.add_argument('--expect', action='append', default=[],
                     help='a guest program that must have run in every guest')
+    ap.add_argument('--expect-first', action='append', default=[],
+                    help='a guest program that must have run in the first guest')
     ap.add_argument('--results', action='append', default=[],
                     help='a file of host-side "PASS name" / "FAIL name: why" lines')
     args = ap.parse_args()
@@ -187,8 +189,8 @@ def main():
                 m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
                 if m:
                     record(m.group(1), m.group(2), m.group(3) or '')
-    for prefix, log, config in args.guest:
-        guest(prefix, log, args.tree, config, args.expect)
+    for i, (prefix, log, config) in enumerate(args.guest):
+        guest(prefix, log, args.tree, config, args.expect + (args.expect_first if i == 0 else []))
 
     passed, failed, skipped = (results.count(s) for s in ('PASS', 'FAIL', 'SKIP'))
     print(f'{passed} passed, {failed} failed, {skipped} skipped')

@@ -46,7 +46,11 @@ if [ "$mode" = check ]; then
 	fi
 fi
 
-qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m 2048 -smp 1
+# Room for a nested guest on the test kernel; the debug kernel's kmemleak
+# scans all of it, so it gets less.
+mem=2048
+[ "$flavour" = debug ] && mem=1024
+qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp 1
       -nographic -nic none -no-reboot
       -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")

@@ -157,6 +157,9 @@ def guest(prefix, log, tree, config, expected):
         lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
     kunit(lines, tree, config)
     programs(lines, expected)
+    unfinished = [l for l in lines if l.startswith('### kmemleak scan unfinished')]
+    if unfinished:
+        record('FAIL', 'kmemleak scan', unfinished[0][4:])
     splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
     if splats:
         record('FAIL', 'kernel log is clean', splats[0])

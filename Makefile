@@ -11,7 +11,7 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check bench deps tree kernel debug-kernel initramfs gates export shell clean
+.PHONY: all run check bench deps tree kernel debug-kernel qemu initramfs gates export shell clean
 all: run
 
 deps:
@@ -22,10 +22,13 @@ kernel: tree
 	$(T) $(H)/kernel.sh test
 debug-kernel: tree
 	$(T) $(H)/kernel.sh debug
-initramfs: kernel
+# QEMU with qemu-patches/, for the guest's A/B test (not with QEMU_CLIENT=0).
+qemu: deps
+	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh
+initramfs: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
 	$(T) $(H)/initramfs.sh
 
-gates: kernel
+gates: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
 	$(T) $(H)/gates.sh
 
 run: initramfs
@@ -56,6 +59,7 @@ shell: initramfs
 
 export:
 	$(H)/export.sh
+	$(H)/export.sh --qemu
 
 clean:
 	rm -rf work/build work/initramfs work/initramfs.cpio.gz work/logs

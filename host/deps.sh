@@ -6,7 +6,7 @@
 PKGS=(linux-source-6.12 gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
       qemu-system-misc python3-ply python3-git
       ccache sparse dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git
-      python3 xz-utils)
+      python3 xz-utils meson ninja-build dpkg-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -14,6 +14,13 @@ for p in "${PKGS[@]}"; do
 done
 if ! dpkg --print-foreign-architectures | grep -qx s390x; then
 	dpkg --add-architecture s390x
+	apt_update=1
+fi
+# apt-get source qemu (host/tree.sh qemu) needs the archive's deb-src entry:
+# a copy of its deb entry.
+src=/etc/apt/sources.list.d/debian.sources
+if [ -e "$src" ] && ! grep -qs '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources; then
+	sed 's/^Types: deb$/Types: deb-src/' "$src" >/etc/apt/sources.list.d/debian-src.sources
 	apt_update=1
 fi
 if [ ${#missing[@]} -gt 0 ] || [ -n "${apt_update:-}" ]; then

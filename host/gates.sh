@@ -3,7 +3,8 @@
 # and the work tree (base + series). Prints one "PASS gate/NAME" or
 # "FAIL gate/NAME: why" line per gate into $LOGS/gates.results.
 #   gates.sh [GATE...]   only these gates (checkpatch apply bisect sparse w1
-#                        uapi kerneldoc x86_64), always run
+#                        uapi kerneldoc x86_64 qemu-checkpatch qemu-apply),
+#                        always run
 . "$(dirname "$0")/lib.sh"
 
 RESULTS=$LOGS/gates.results
@@ -15,7 +16,7 @@ n=${#series[@]}
 
 ONLY=" $* "
 # The gates judge the series and themselves: unchanged, their results stand.
-stamp=$(cat "$TOP"/patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh "$TOP"/config/* |
+stamp=$(cat "$TOP"/patches/* "$TOP"/qemu-patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh "$TOP"/config/* |
 	sha256sum | cut -c1-16)
 if [ -z "$*" ] && [ "$(cat "$GATES/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$RESULTS" ]; then
 	say "gates: series unchanged since they last ran; their results stand"
@@ -215,6 +216,49 @@ gate_kerneldoc() {
 	return $bad
 }
 
+# 9. The QEMU series (qemu-patches/): QEMU's own checkpatch.pl on every
+# patch (no error, no warning: but its "does MAINTAINERS need updating?" on
+# a new file under linux-headers/, which MAINTAINERS already covers), a
+# Signed-off-by, and git am on a fresh base of Debian's QEMU source without
+# offsets or fuzz.
+mapfile -t qseries < <(grep -v '^\s*\(#\|$\)' "$QPATCHES/series" 2>/dev/null || true)
+gate_qemu_checkpatch() {
+	local p out bad=0
+	for p in "${qseries[@]}"; do
+		out=$(perl "$QTREE/scripts/checkpatch.pl" --no-signoff "$QPATCHES/$p" 2>&1) || bad=1
+		echo "$out"
+		if grep '^WARNING:' <<<"$out" | grep -qv 'does MAINTAINERS need updating' ||
+		   { grep -q 'does MAINTAINERS need updating' <<<"$out" &&
+		     git apply --numstat --summary "$QPATCHES/$p" |
+		     grep ' create mode ' | grep -qv ' linux-headers/'; }; then
+			bad=1
+		fi
+		[ $bad = 0 ] || { echo "QEMU checkpatch: $p"; break; }
+		grep -q '^Signed-off-by: ' "$QPATCHES/$p" || { echo "no Signed-off-by: $p"; bad=1; }
+	done
+	[ $bad = 0 ] && echo "QEMU checkpatch: ${#qseries[@]} patches clean"
+	return $bad
+}
+gate_qemu_apply() {
+	local tmp p out bad=0
+	tmp=$(mktemp -d)
+	git -C "$QTREE" worktree add -q --detach "$tmp/tree" base
+	for p in "${qseries[@]}"; do
+		out=$(git -C "$tmp/tree" apply -v --check "$QPATCHES/$p" 2>&1)
+		if [ $? -ne 0 ] || grep -qi 'offset\|fuzz' <<<"$out"; then
+			echo "$out"
+			echo "does not apply cleanly: $p"
+			bad=1
+			break
+		fi
+		git -C "$tmp/tree" -c user.name=gate -c user.email=gate@localhost am -q "$QPATCHES/$p"
+	done
+	git -C "$QTREE" worktree remove --force "$tmp/tree"
+	rm -rf "$tmp"
+	[ $bad = 0 ] && echo "QEMU series: ${#qseries[@]} patches apply with git am on base"
+	return $bad
+}
+
 if [ "$n" -eq 0 ]; then
 	result series PASS "empty series: nothing to check"
 	exit 0
@@ -227,4 +271,8 @@ timed w1 gate_w1
 timed uapi gate_uapi
 timed kerneldoc gate_kerneldoc
 timed x86_64 gate_x86_64
+if [ ${#qseries[@]} -gt 0 ] && [ -d "$QTREE/.git" ]; then
+	timed qemu-checkpatch gate_qemu_checkpatch
+	timed qemu-apply gate_qemu_apply
+fi
 [ -n "$*" ] || grep -q '^FAIL' "$RESULTS" || echo "$stamp" >"$GATES/stamp"

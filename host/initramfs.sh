@@ -38,7 +38,9 @@ fi
 
 # Debian's QEMU as a second client (the guest's qemu_client and qemu_nested
 # stages), unless QEMU_CLIENT=0: QEMU and its libraries, the ioctl observer,
-# and the nested guest it boots (the test kernel with guest/nested-init).
+# and the nested guest it boots (the test kernel with guest/nested-init and
+# the series' tool); and QEMU with qemu-patches/, where it was built (the
+# guest's qemu_ab stage).
 if [ "${QEMU_CLIENT:-1}" != 0 ]; then
 	"$TOP/host/qemu-client.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
@@ -52,6 +54,8 @@ if [ "${QEMU_CLIENT:-1}" != 0 ]; then
 	file /init $TOP/guest/nested-init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
 	LIST
+	[ -x "$OUT/vfio_iommu_info" ] &&
+		echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0" >>"$OUT/nested.list"
 	"$KBUILD/usr/gen_init_cpio" "$OUT/nested.list" | gzip -9n >"$OUT/nested.cpio.gz"
 fi
 
@@ -79,6 +83,13 @@ fi
 		echo "dir /nested 0755 0 0"
 		echo "file /nested/bzImage $KBUILD/arch/s390/boot/bzImage 0644 0 0"
 		echo "file /nested/initramfs.cpio.gz $OUT/nested.cpio.gz 0644 0 0"
+		# QEMU with qemu-patches/ (host/qemu-build.sh), beside Debian's.
+		qemu=$WORK/qemu-build/qemu-system-s390x.stripped
+		if [ -x "$qemu" ]; then
+			echo "dir /usr/local 0755 0 0"
+			echo "dir /usr/local/bin 0755 0 0"
+			echo "file /usr/local/bin/qemu-system-s390x $qemu 0755 0 0"
+		fi
 	fi
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"

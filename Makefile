@@ -22,9 +22,10 @@ kernel: tree
 	$(T) $(H)/kernel.sh test
 debug-kernel: tree
 	$(T) $(H)/kernel.sh debug
-# QEMU with qemu-patches/, for the guest's A/B test (not with QEMU_CLIENT=0).
+# QEMU with qemu-patches/ for the guest's A/B test (not with QEMU_CLIENT=0),
+# and the host's qemu-system-s390x that boots the guest.
 qemu: deps
-	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh
+	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh guest && $(H)/qemu-build.sh host
 initramfs: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
 	$(T) $(H)/initramfs.sh
 
@@ -47,8 +48,8 @@ check: initramfs gates debug-kernel
 		--expect zpci_setup --expect hotplug \
 		$$(test -x work/initramfs/vfio_iommu_info && echo --expect tool) \
 		$$(test -e work/initramfs/vfio-observe.so && echo --expect qemu_client) \
-		$$(test -e work/initramfs/vfio-observe.so && test "$(QEMU_NESTED)" = 1 && \
-		   echo --expect-first qemu_nested) \
+		$$(test -e work/initramfs/vfio-observe.so && test "$(QEMU_NESTED)" != 0 && \
+		   echo --expect-first qemu_nested --expect-first qemu_ab) \
 		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
 
 bench: initramfs gates

@@ -19,7 +19,8 @@ ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
 ZPCI_UNBOUND=${ZPCI_UNBOUND:-0xdef0/0x45}
 EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
 EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+# Three nested boots (up to 300 s each) run in the test kernel's check.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 1500 || echo 600)}
 
 devices=()
 ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID
@@ -36,21 +37,26 @@ cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
 cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
 cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
-# Debian's QEMU in the guest (where the initramfs has it); the nested boot
-# only with QEMU_NESTED=1 and on the test kernel (see README).
+# Debian's QEMU in the guest (where the initramfs has it); the nested boots
+# on the test kernel only, unless QEMU_NESTED=0 (see README).
 if [ "$mode" = check ]; then
-	if [ "${QEMU_NESTED:-0}" = 1 ] && [ "$flavour" = test ]; then
+	if [ "${QEMU_NESTED:-1}" != 0 ] && [ "$flavour" = test ]; then
 		cmdline+=" vfiotest.qemu=nested"
 	else
 		cmdline+=" vfiotest.qemu=1"
 	fi
 fi
 
+# The host's QEMU: the one host/qemu-build.sh built (Debian's source with a
+# TCG fix that nested guests need), else Debian's.
+QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
+[ -x "$QEMU_HOST" ] || QEMU_HOST=qemu-system-s390x
+
 # Room for a nested guest on the test kernel; the debug kernel's kmemleak
 # scans all of it, so it gets less.
 mem=2048
 [ "$flavour" = debug ] && mem=1024
-qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp 1
+qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp 1
       -nographic -nic none -no-reboot
       -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")

@@ -6,7 +6,8 @@
 PKGS=(linux-source-6.12 gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
       qemu-system-misc python3-ply python3-git
       ccache sparse dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git
-      python3 xz-utils meson ninja-build dpkg-dev)
+      python3 xz-utils meson ninja-build dpkg-dev pkg-config
+      libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,54 +1,91 @@
 #!/usr/bin/env bash
-# Stage qemu: QEMU with the series of qemu-patches/, built for the s390x
-# guest (which runs it beside Debian's unmodified QEMU, see qemu-client.sh).
-# The work tree $QTREE is Debian's QEMU source (apt-get source qemu: 7.2
-# with Debian's patches applied) as one base commit, tagged "base", with
-# qemu-patches/series applied by host/tree.sh. The cross build links against
-# a sysroot of Debian's s390x -dev packages (downloaded and unpacked, not
-# installed) and is incremental: ninja rebuilds what the patches touch.
+# Stage qemu: the two QEMUs built here, both from Debian's QEMU 7.2 source
+# (the base commit of $QTREE, see host/tree.sh qemu):
+#   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
+#                         the s390x guest, which runs it beside Debian's
+#                         unmodified QEMU (see qemu-client.sh); against a
+#                         sysroot of Debian's s390x -dev packages (downloaded
+#                         and unpacked, not installed)
+#   qemu-build.sh host    the qemu-system-s390x that boots the test guest:
+#                         Debian's source with host/qemu-host/*.patch (a TCG
+#                         fix that nested guests need), built for this machine
+# Both builds are incremental: ninja rebuilds what changed, ccache compiles.
 . "$(dirname "$0")/lib.sh"
 
 QSYSROOT=$WORK/qemu-sysroot
-QBUILD=$WORK/qemu-build
 DEV_DEBS=(libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0
 	  libpcre2-posix3 libffi-dev libffi8 libmount-dev libmount1 libblkid-dev libblkid1
 	  libselinux1-dev libselinux1 libsepol-dev libsepol2 zlib1g-dev zlib1g
 	  libpixman-1-dev libpixman-1-0 libfdt-dev libfdt1 uuid-dev libuuid1)
+# What both builds leave out: only the system emulator of s390x, with TCG.
+CONFIGURE=(--prefix=/usr --target-list=s390x-softmmu --without-default-features
+	   --disable-docs --disable-tools --disable-guest-agent --disable-user
+	   --enable-tcg --enable-fdt=system)
 
-if [ ! -d "$QSYSROOT/usr/include/glib-2.0" ]; then
-	say "qemu: fetching ${#DEV_DEBS[@]} s390x -dev packages for the sysroot"
-	dl=$WORK/debs-qemu-dev
-	mkdir -p "$dl"
-	(cd "$dl" && run_logged qemu-dev-debs apt-get download "${DEV_DEBS[@]/%/:s390x}")
-	rm -rf "$QSYSROOT"
-	for deb in "$dl"/*.deb; do
-		dpkg -x "$deb" "$QSYSROOT"
-	done
-fi
+# configure_and_build SRC BUILD CONFIGURE-ARGS...
+configure_and_build() {
+	local src=$1 build=$2
+	shift 2
+	mkdir -p "$build"
+	if [ ! -e "$build/build.ninja" ]; then
+		say "qemu: configure $build"
+		(cd "$build" && run_logged "qemu-configure-$(basename "$build")" \
+			"$src/configure" "${CONFIGURE[@]}" "$@")
+	fi
+	say "qemu: ninja -C $build qemu-system-s390x"
+	run_logged "qemu-build-$(basename "$build")" ninja -C "$build" qemu-system-s390x
+}
 
-# pkg-config answers from the sysroot, with its paths.
-mkdir -p "$QBUILD"
-cat >"$QBUILD/pkg-config-s390x" <<-EOF
-#!/bin/sh
-export PKG_CONFIG_SYSROOT_DIR=$QSYSROOT
-export PKG_CONFIG_LIBDIR=$QSYSROOT/usr/lib/s390x-linux-gnu/pkgconfig:$QSYSROOT/usr/share/pkgconfig
-exec pkg-config "\$@"
-EOF
-chmod +x "$QBUILD/pkg-config-s390x"
-
-if [ ! -e "$QBUILD/build.ninja" ]; then
-	say "qemu: configure"
+case ${1:-} in
+guest)
+	if [ ! -d "$QSYSROOT/usr/include/glib-2.0" ]; then
+		say "qemu: fetching ${#DEV_DEBS[@]} s390x -dev packages for the sysroot"
+		dl=$WORK/debs-qemu-dev
+		mkdir -p "$dl"
+		(cd "$dl" && run_logged qemu-dev-debs apt-get download "${DEV_DEBS[@]/%/:s390x}")
+		rm -rf "$QSYSROOT"
+		for deb in "$dl"/*.deb; do
+			dpkg -x "$deb" "$QSYSROOT"
+		done
+	fi
+	build=$WORK/qemu-build
+	# pkg-config answers from the sysroot, with its paths.
+	mkdir -p "$build"
+	cat >"$build/pkg-config-s390x" <<-EOF
+	#!/bin/sh
+	export PKG_CONFIG_SYSROOT_DIR=$QSYSROOT
+	export PKG_CONFIG_LIBDIR=$QSYSROOT/usr/lib/s390x-linux-gnu/pkgconfig:$QSYSROOT/usr/share/pkgconfig
+	exec pkg-config "\$@"
+	EOF
+	chmod +x "$build/pkg-config-s390x"
 	libs="$QSYSROOT/usr/lib/s390x-linux-gnu:$QSYSROOT/lib/s390x-linux-gnu"
-	(cd "$QBUILD" && PKG_CONFIG=$QBUILD/pkg-config-s390x run_logged qemu-configure \
-		"$QTREE/configure" --prefix=/usr --cross-prefix=s390x-linux-gnu- \
-		--cc="ccache s390x-linux-gnu-gcc" --host-cc=gcc \
-		--target-list=s390x-softmmu --without-default-features \
-		--disable-docs --disable-tools --disable-guest-agent --disable-user \
-		--enable-kvm --enable-tcg --enable-fdt=system --enable-trace-backends=log \
+	PKG_CONFIG=$build/pkg-config-s390x configure_and_build "$QTREE" "$build" \
+		--cross-prefix=s390x-linux-gnu- --cc="ccache s390x-linux-gnu-gcc" --host-cc=gcc \
+		--enable-kvm --enable-trace-backends=log \
 		--extra-cflags="-I$QSYSROOT/usr/include -I$QSYSROOT/usr/include/s390x-linux-gnu" \
-		--extra-ldflags="-L${libs//:/ -L} -Wl,-rpath-link,$libs")
-fi
-say "qemu: ninja qemu-system-s390x"
-run_logged qemu-build ninja -C "$QBUILD" qemu-system-s390x
-s390x-linux-gnu-strip -o "$QBUILD/qemu-system-s390x.stripped" "$QBUILD/qemu-system-s390x"
-say "qemu: $QBUILD/qemu-system-s390x ($(du -h "$QBUILD/qemu-system-s390x.stripped" | cut -f1) stripped)"
+		--extra-ldflags="-L${libs//:/ -L} -Wl,-rpath-link,$libs"
+	s390x-linux-gnu-strip -o "$build/qemu-system-s390x.stripped" "$build/qemu-system-s390x"
+	say "qemu: $build/qemu-system-s390x ($(du -h "$build/qemu-system-s390x.stripped" | cut -f1) stripped)"
+	;;
+host)
+	src=$WORK/qemu-host-src
+	mapfile -t patches < <(cd "$TOP/host/qemu-host" && ls ./*.patch)
+	want=$(cat "$TOP"/host/qemu-host/*.patch | sha256sum | cut -c1-16)
+	if [ "$(cat "$src/.patches" 2>/dev/null)" != "$want" ]; then
+		say "qemu: host QEMU source: base + ${#patches[@]} patch(es) of host/qemu-host/"
+		git -C "$QTREE" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+		git -C "$QTREE" worktree prune
+		git -C "$QTREE" worktree add -q --detach "$src" base
+		for p in "${patches[@]}"; do
+			run_logged git-am-qemu-host git -C "$src" -c user.name=harness \
+				-c user.email=harness@localhost am "$TOP/host/qemu-host/$p"
+		done
+		echo "$want" >"$src/.patches"
+	fi
+	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc"
+	say "qemu: $WORK/qemu-host/qemu-system-s390x"
+	;;
+*)
+	die "usage: qemu-build.sh guest|host"
+	;;
+esac

@@ -71,31 +71,37 @@ gate_checkpatch() {
 	return $bad
 }
 
-# 8. The series applies with git am on a fresh base without offsets or fuzz,
-# and is exactly what the work tree exports.
-gate_apply() {
-	local tmp p out
+# 8. A series applies with git am on a fresh base without offsets or fuzz,
+# and is exactly what its work tree exports.
+# apply_series TREE DIR [--qemu]: the series in DIR (patches/ or
+# qemu-patches/, exported with export.sh's --qemu).
+apply_series() {
+	local tree=$1 dir=$2 tmp p out list
+	shift 2
+	mapfile -t list < <(grep -v '^\s*\(#\|$\)' "$dir/series")
 	tmp=$(mktemp -d)
-	git -C "$TREE" worktree add -q --detach "$tmp/tree" base
-	for p in "${series[@]}"; do
-		out=$(git -C "$tmp/tree" apply -v --check "$TOP/patches/$p" 2>&1)
+	git -C "$tree" worktree add -q --detach "$tmp/tree" base
+	for p in "${list[@]}"; do
+		out=$(git -C "$tmp/tree" apply -v --check "$dir/$p" 2>&1)
 		if grep -qi 'offset\|fuzz' <<<"$out"; then
 			echo "$p: $(grep -i 'offset\|fuzz' <<<"$out" | head -1)"
 			return 1
 		fi
-		git -C "$tmp/tree" am -q "$TOP/patches/$p" || { echo "git am failed: $p"; return 1; }
+		git -C "$tmp/tree" -c user.name=gate -c user.email=gate@localhost am -q "$dir/$p" ||
+			{ echo "git am failed: $p"; return 1; }
 	done
-	git -C "$TREE" worktree remove --force "$tmp/tree"
-	"$TOP/host/export.sh" --to "$tmp" >/dev/null
-	cmp -s "$TOP/patches/series" "$tmp/series" ||
-		{ echo "stale: the work tree exports $(grep -c . "$tmp/series") patch(es), patches/series lists $n"; return 1; }
-	for p in "${series[@]}"; do
-		cmp -s "$TOP/patches/$p" "$tmp/$p" ||
-			{ echo "stale: patches/$p is not what make export writes (edited by hand, or the work tree moved on)"; return 1; }
+	git -C "$tree" worktree remove --force "$tmp/tree"
+	"$TOP/host/export.sh" "$@" --to "$tmp" >/dev/null
+	cmp -s "$dir/series" "$tmp/series" ||
+		{ echo "stale: the work tree exports $(grep -c . "$tmp/series") patch(es), ${dir#"$TOP"/}/series lists ${#list[@]}"; return 1; }
+	for p in "${list[@]}"; do
+		cmp -s "$dir/$p" "$tmp/$p" ||
+			{ echo "stale: ${dir#"$TOP"/}/$p is not what make export writes (edited by hand, or the work tree moved on)"; return 1; }
 	done
 	rm -rf "$tmp"
-	echo "apply: $n patches apply cleanly and match the work tree"
+	echo "apply: ${#list[@]} patches of ${dir#"$TOP"/} apply cleanly and match the work tree"
 }
+gate_apply() { apply_series "$TREE" "$TOP/patches"; }
 
 # 2. Bisectability: the s390x kernel builds after each patch.
 gate_bisect() {
@@ -219,8 +225,8 @@ gate_kerneldoc() {
 # 9. The QEMU series (qemu-patches/): QEMU's own checkpatch.pl on every
 # patch (no error, no warning: but its "does MAINTAINERS need updating?" on
 # a new file under linux-headers/, which MAINTAINERS already covers), a
-# Signed-off-by, and git am on a fresh base of Debian's QEMU source without
-# offsets or fuzz.
+# Signed-off-by; and, as for the kernel's (8), git am on a fresh base of
+# Debian's QEMU source.
 mapfile -t qseries < <(grep -v '^\s*\(#\|$\)' "$QPATCHES/series" 2>/dev/null || true)
 gate_qemu_checkpatch() {
 	local p out bad=0
@@ -239,25 +245,7 @@ gate_qemu_checkpatch() {
 	[ $bad = 0 ] && echo "QEMU checkpatch: ${#qseries[@]} patches clean"
 	return $bad
 }
-gate_qemu_apply() {
-	local tmp p out bad=0
-	tmp=$(mktemp -d)
-	git -C "$QTREE" worktree add -q --detach "$tmp/tree" base
-	for p in "${qseries[@]}"; do
-		out=$(git -C "$tmp/tree" apply -v --check "$QPATCHES/$p" 2>&1)
-		if [ $? -ne 0 ] || grep -qi 'offset\|fuzz' <<<"$out"; then
-			echo "$out"
-			echo "does not apply cleanly: $p"
-			bad=1
-			break
-		fi
-		git -C "$tmp/tree" -c user.name=gate -c user.email=gate@localhost am -q "$QPATCHES/$p"
-	done
-	git -C "$QTREE" worktree remove --force "$tmp/tree"
-	rm -rf "$tmp"
-	[ $bad = 0 ] && echo "QEMU series: ${#qseries[@]} patches apply with git am on base"
-	return $bad
-}
+gate_qemu_apply() { apply_series "$QTREE" "$QPATCHES" --qemu; }
 
 if [ "$n" -eq 0 ]; then
 	result series PASS "empty series: nothing to check"

@@ -6,12 +6,14 @@
 #   make bench   what the series costs: sizes, and latency and CLP counts in the guest
 #   make export  write the work tree's commits back to patches/
 #   make shell   boot the guest with a shell
+#   make fresh   make run and make check in a fresh Debian root (host/fresh.sh);
+#                HOST_CCACHE=1 shares this machine's ccache with it
 
 SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check bench deps tree kernel debug-kernel qemu initramfs gates export shell clean
+.PHONY: all run check bench deps tree kernel debug-kernel qemu initramfs run-initramfs gates export shell fresh clean
 all: run
 
 deps:
@@ -28,11 +30,16 @@ qemu: deps
 	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh guest && $(H)/qemu-build.sh host
 initramfs: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
 	$(T) $(H)/initramfs.sh
+# make run shows the guest's answer: it needs neither QEMU built here (they
+# serve the QEMU stages of make check), and boots with Debian's QEMU unless
+# the host's QEMU is already built.
+run-initramfs: kernel
+	$(T) QEMU_CLIENT=0 $(H)/initramfs.sh
 
 gates: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
 	$(T) $(H)/gates.sh
 
-run: initramfs
+run: run-initramfs
 	$(T) $(H)/boot.sh run
 	@awk '/^### begin/ { name = $$3; if (name != "zpci_setup") print "== " name; next } \
 	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
@@ -57,6 +64,9 @@ bench: initramfs gates
 
 shell: initramfs
 	$(H)/boot.sh shell
+
+fresh:
+	$(H)/fresh.sh $(if $(filter 1,$(HOST_CCACHE)),--ccache) run check
 
 export:
 	$(H)/export.sh

@@ -3,9 +3,13 @@
 # Debian's static s390x busybox into the guest sysroot.
 . "$(dirname "$0")/lib.sh"
 
+# Found by running both README commands in a root that has nothing else
+# (make fresh): the host compilers build the kernel's host tools, the
+# x86_64 gate and the host's QEMU; headers_install needs rsync; checkpatch
+# needs the whole of perl, not perl-base.
 PKGS=(linux-source-6.12 gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
-      qemu-system-misc python3-ply python3-git
-      ccache sparse dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git
+      gcc g++ libc6-dev qemu-system-misc python3-ply python3-git
+      ccache sparse dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git rsync perl
       python3 xz-utils meson ninja-build dpkg-dev pkg-config
       libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev)
 

@@ -24,42 +24,36 @@ kernel: tree
 	$(T) $(H)/kernel.sh test
 debug-kernel: tree
 	$(T) $(H)/kernel.sh debug
-# QEMU with qemu-patches/ for the guest's A/B test (not with QEMU_CLIENT=0),
-# and the host's qemu-system-s390x that boots the guest.
+# QEMU with qemu-patches/ for the guest's A/B test, and the host's
+# qemu-system-s390x that boots the guest.
 qemu: deps
 	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh guest && $(H)/qemu-build.sh host
-initramfs: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
+initramfs: kernel qemu
 	$(T) $(H)/initramfs.sh
 # make run shows the guest's answer: it needs neither QEMU built here (they
 # serve the QEMU stages of make check), and boots with Debian's QEMU unless
 # the host's QEMU is already built.
 run-initramfs: kernel
-	$(T) QEMU_CLIENT=0 $(H)/initramfs.sh
+	$(T) $(H)/initramfs.sh run
 
-gates: kernel $(if $(filter 0,$(QEMU_CLIENT)),,qemu)
+gates: kernel qemu
 	$(T) $(H)/gates.sh
 
 run: run-initramfs
 	$(T) $(H)/boot.sh run
 	@awk '/^### begin/ { name = $$3; if (name != "zpci_setup") print "== " name; next } \
 	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
-	@! grep -q '^### end .* exit=[1-9]' work/logs/boot-run.log || \
-		{ echo "a guest program failed; console: work/logs/boot-run.log"; exit 1; }
+	@$(H)/results.py --expected host/expected --answer work/logs/boot-run.log
 
 check: initramfs gates debug-kernel
 	$(T) $(H)/boot.sh check test
 	$(T) $(H)/boot.sh check debug
-	@$(H)/results.py --tree work/linux --results work/logs/gates.results \
-		--guest '' work/logs/boot-check.log work/build/.config \
-		--guest debug: work/logs/boot-check-debug.log work/build-debug/.config \
-		--expect zpci_setup --expect hotplug \
-		$$(test -x work/initramfs/vfio_iommu_info && echo --expect tool) \
-		$$(test -e work/initramfs/vfio-observe.so && echo --expect qemu_client) \
-		$$(test -e work/initramfs/vfio-observe.so && test "$(QEMU_NESTED)" != 0 && \
-		   echo --expect-first qemu_nested --expect-first qemu_ab) \
-		$$(cd work/initramfs/kselftest && find . -type f -perm -u+x -printf '--expect kselftest/%P ')
+	@$(H)/results.py --tree work/linux --expected host/expected \
+		--results work/logs/gates.results \
+		--guest test work/logs/boot-check.log work/build/.config \
+		--guest debug work/logs/boot-check-debug.log work/build-debug/.config
 
-bench: initramfs gates
+bench: run-initramfs gates
 	$(T) $(H)/bench.sh
 
 shell: initramfs

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
+#include "chain.h"
 
 static const char *prog;
 
@@ -50,8 +51,10 @@ static int attach(int container, const char *bdf)
 /* The whole answer, by the size handshake: ask, learn the size, ask again. */
 static struct vfio_iommu_type1_info *get_info(int container, int verbose)
 {
+	const struct vfio_info_cap_header *hdr;
 	struct vfio_iommu_type1_info *info;
 	__u32 argsz = sizeof(*info);
+	const char *why;
 
 	for (;;) {
 		info = calloc(1, argsz);
@@ -67,13 +70,12 @@ static struct vfio_iommu_type1_info *get_info(int container, int verbose)
 		argsz = info->argsz;
 		free(info);
 	}
-	/* A chain the callers can walk: inside argsz, 8-byte aligned, forwards. */
-	for (__u32 off = info->cap_offset, prev = 0; off;
-	     prev = off, off = ((struct vfio_info_cap_header *)((char *)info + off))->next)
-		if (off < sizeof(*info) || off <= prev || off % 8 ||
-		    off + sizeof(struct vfio_info_cap_header) > info->argsz) {
-			errno = EPROTO;
-			fail("VFIO_IOMMU_GET_INFO", "capability chain");
-		}
+	/* A chain the callers can walk with for_each_cap() to its end. */
+	for_each_cap(hdr, info, info->argsz, why)
+		;
+	if (why) {
+		errno = EPROTO;
+		fail("VFIO_IOMMU_GET_INFO capability chain:", why);
+	}
 	return info;
 }

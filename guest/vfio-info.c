@@ -12,6 +12,8 @@
 int main(int argc, char **argv)
 {
 	struct vfio_iommu_type1_info *info;
+	const struct vfio_info_cap_header *hdr;
+	const char *why;
 	int container;
 
 	prog = "vfio-info";
@@ -32,12 +34,9 @@ int main(int argc, char **argv)
 	info = get_info(container, 1);
 	printf("flags 0x%x iova_pgsizes 0x%llx cap_offset %u\n", info->flags,
 	       (unsigned long long)info->iova_pgsizes, info->cap_offset);
-	for (__u32 off = info->cap_offset; off; ) {
-		const struct vfio_info_cap_header *hdr = (const void *)((char *)info + off);
-
-		printf("  @%-4u capability id %u version %u\n", off, hdr->id, hdr->version);
-		off = hdr->next;
-	}
+	for_each_cap(hdr, info, info->argsz, why)
+		printf("  @%-4u capability id %u version %u\n", cap_off(info, hdr), hdr->id,
+		       hdr->version);
 	printf("raw answer (%u bytes):\n", info->argsz);
 	for (__u32 i = 0; i < info->argsz; i++)
 		printf("%s%02x%s", i % 16 ? "" : "  ", ((__u8 *)info)[i],

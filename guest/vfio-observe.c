@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
+#include "chain.h"
 
 static int (*real_ioctl)(int fd, unsigned long request, ...);
 static FILE *out;
@@ -62,12 +63,21 @@ __attribute__((constructor)) static void observe_init(void)
 	setvbuf(out, NULL, _IOLBF, 0);
 }
 
-static void decode_cap(const struct vfio_info_cap_header *hdr)
+/* One capability of the chain, where it fits in the @argsz bytes of @info. */
+static void decode_cap(const struct vfio_iommu_type1_info *info, __u32 argsz,
+		       const struct vfio_info_cap_header *hdr)
 {
 	const struct vfio_iommu_type1_info_cap_zpci_group *group = (const void *)hdr;
 	const struct vfio_iommu_type1_info_cap_zpci_fn *fn = (const void *)hdr;
 	const struct vfio_iommu_type1_info_dma_avail *avail = (const void *)hdr;
+	size_t size = hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL ? sizeof(*avail) :
+		      hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN ? sizeof(*fn) :
+		      hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP ? sizeof(*group) : 0;
 
+	if (!cap_fits(info, argsz, hdr, size)) {
+		fprintf(out, "    cap %u: %zu bytes past argsz\n", hdr->id, size);
+		return;
+	}
 	switch (hdr->id) {
 	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL:
 		fprintf(out, "    cap %u dma_avail %u\n", hdr->id, avail->avail);
@@ -88,33 +98,20 @@ static void decode_cap(const struct vfio_info_cap_header *hdr)
 
 static void decode_chain(const struct vfio_iommu_type1_info *info, __u32 argsz)
 {
+	const struct vfio_info_cap_header *hdr;
 	char seen[512] = "";
-	const char *why = NULL;
-	__u32 off = info->cap_offset, prev = 0;
-	int n = 0;
+	const char *why;
 
-	for (; off; off = ((const struct vfio_info_cap_header *)((const char *)info + off))->next) {
-		const struct vfio_info_cap_header *hdr = (const void *)((const char *)info + off);
-
-		if (off < sizeof(*info) || off <= prev)
-			why = "offset goes backwards";
-		else if (off % 8)
-			why = "offset not 8-byte aligned";
-		else if (off + sizeof(*hdr) > argsz)
-			why = "header past argsz";
-		else if (++n > 64)
-			why = "too many capabilities";
-		if (why) {
-			fprintf(out, "    chain broken: %s at %u after:%s\n", why, off, seen);
-			return;
-		}
-		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), " %u@%u", hdr->id, off);
-		prev = off;
+	for_each_cap(hdr, info, argsz, why)
+		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), " %u@%u", hdr->id,
+			 cap_off(info, hdr));
+	if (why) {
+		fprintf(out, "    chain broken: %s after:%s\n", why, seen);
+		return;
 	}
 	fprintf(out, "    chain ok:%s\n", seen);
-	for (off = info->cap_offset; off;
-	     off = ((const struct vfio_info_cap_header *)((const char *)info + off))->next)
-		decode_cap((const void *)((const char *)info + off));
+	for_each_cap(hdr, info, argsz, why)
+		decode_cap(info, argsz, hdr);
 }
 
 int ioctl(int fd, unsigned long request, ...)

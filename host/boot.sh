@@ -33,20 +33,17 @@ for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE $ZPCI_UNBOUND; do
 	ids+=("$((${f%/*}))=rng$n")
 	n=$((n + 1))
 done
-cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode"
+# The stages the guest runs: host/expected's for this boot (check: the
+# kernel's flavour; else the mode).
+stages=$(awk -v boot="$([ "$mode" = check ] && echo "$flavour" || echo "$mode")" '
+	$1 == "stage" { n = split($2, b, ","); for (i = 1; i <= n; i++) if (b[i] == boot) print $3 }' \
+	"$TOP/host/expected" | paste -sd,)
+[ -n "$stages" ] || die "boot: host/expected lists no stage for $mode $flavour"
+cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode vfiotest.stages=$stages"
 cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
 cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
 cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
-# Debian's QEMU in the guest (where the initramfs has it); the nested boots
-# on the test kernel only, unless QEMU_NESTED=0 (see README).
-if [ "$mode" = check ]; then
-	if [ "${QEMU_NESTED:-1}" != 0 ] && [ "$flavour" = test ]; then
-		cmdline+=" vfiotest.qemu=nested"
-	else
-		cmdline+=" vfiotest.qemu=1"
-	fi
-fi
 
 # The host's QEMU: the one host/qemu-build.sh built (Debian's source with a
 # TCG fix that nested guests need), else Debian's.
@@ -55,9 +52,10 @@ QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
 
 # Room for a nested guest on the test kernel; the debug kernel's kmemleak
 # scans all of it, so it gets less.
-mem=2048
-[ "$flavour" = debug ] && mem=1024
-qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp 1
+# The debug kernel is preemptible and gets two vCPUs, for the race tests.
+mem=2048 cpus=1
+[ "$flavour" = debug ] && mem=1024 cpus=2
+qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp $cpus
       -nographic -nic none -no-reboot
       -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")

@@ -15,9 +15,16 @@ mapfile -t series < <(grep -v '^\s*\(#\|$\)' "$TOP/patches/series" || true)
 n=${#series[@]}
 
 ONLY=" $* "
-# The gates judge the series and themselves: unchanged, their results stand.
-stamp=$(cat "$TOP"/patches/* "$TOP"/qemu-patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh "$TOP"/config/* |
-	sha256sum | cut -c1-16)
+# The gates judge the series with their tools: while none of that changed
+# (the series, the work trees, the gates and their config, the tools'
+# versions), their results stand.
+stamp=$( { cat "$TOP"/patches/* "$TOP"/qemu-patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh \
+	       "$TOP"/host/export.sh "$TOP"/config/*
+	   git -C "$TREE" rev-parse HEAD; git -C "$QTREE" rev-parse HEAD 2>&1
+	   for tool in sparse gcc g++ s390x-linux-gnu-gcc s390x-linux-gnu-g++ pahole python3; do
+		   { "$tool" --version 2>&1 || true; } | head -n 1
+	   done
+	   perl -e 'print "$^V\n"' 2>&1 || true; } | sha256sum | cut -c1-16)
 if [ -z "$*" ] && [ "$(cat "$GATES/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$RESULTS" ]; then
 	say "gates: series unchanged since they last ran; their results stand"
 	cat "$RESULTS"
@@ -48,11 +55,13 @@ if [ ! -d "$GTREE" ]; then
 	git -C "$TREE" worktree add -q --detach "$GTREE" "$branch"
 fi
 mkdir -p "$GBUILD"
-cp "$KBUILD/.config" "$GBUILD/.config"
-# gmake REV ARGS: the s390x kernel build of the gates, at REV.
+# gmake REV ARGS: the s390x kernel build of the gates, at REV, with the test
+# kernel's config every time (olddefconfig at a revision before the series'
+# options exist drops them; they must come back after).
 gmake() {
 	git -C "$GTREE" checkout -q --detach "$1"
 	shift
+	cp "$KBUILD/.config" "$GBUILD/.config"
 	TREE=$GTREE KBUILD=$GBUILD kmake "$@"
 }
 
@@ -120,21 +129,33 @@ gate_bisect() {
 # compared without their line and column numbers.
 touched_objs() {	# objects of the .c files the series touches, that exist at $1
 	git -C "$TREE" diff --name-only --diff-filter=AM base.."$branch" -- '*.c' |
-		grep -v '^tools/\|_test\.c$' |
+		grep -v '^tools/' |
 		while read -r f; do
 			git -C "$TREE" cat-file -e "$1:$f" 2>/dev/null && echo "${f%.c}.o"
 		done
 }
-warnings_at() {	# warnings_at REV CHECK: the sorted warnings of touched objects
-	local objs
+# warnings_at REV CHECK: the sorted warnings of the touched objects at REV.
+# Fails when make fails (sparse missing, say) or when CHECK did not look at
+# every object (the objects are removed first, so W=1 compiles each).
+warnings_at() {
+	local objs o log=$LOGS/gate-$2-$1.log
 	objs=$(touched_objs "$1")
-	[ -z "$objs" ] || gmake "$1" olddefconfig "$2" $objs 2>&1 | grep -E 'warning:|error:' |
-		sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort
+	# At base there is none when the series only adds files.
+	[ -n "$objs" ] || [ "$1" = base ] || { echo "$2: no object to check at $1" >&2; return 1; }
+	[ -n "$objs" ] || return 0
+	for o in $objs; do rm -f "$GBUILD/$o"; done
+	gmake "$1" olddefconfig "$2" $objs >"$log" 2>&1 ||
+		{ tail -n 5 "$log" >&2; echo "$2: make failed at $1 (log: $log)" >&2; return 1; }
+	for o in $objs; do
+		grep -qE "^ +$([ "$2" = C=2 ] && echo "CHECK +(.*/)?${o%.o}\.c" || echo "CC( \[M\])? +$o")\$" "$log" ||
+			{ echo "$2: $o was not checked at $1 (log: $log)" >&2; return 1; }
+	done
+	{ grep -E 'warning:|error:' "$log" || true; } | sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort
 }
 gate_compare() {	# gate_compare CHECK (C=2 or W=1)
 	local before after new
-	before=$(warnings_at base "$1")
-	after=$(warnings_at "$branch" "$1")
+	before=$(warnings_at base "$1") || return 1
+	after=$(warnings_at "$branch" "$1") || return 1
 	new=$(comm -13 <(echo "$before") <(echo "$after"))
 	echo "$1 on: $(touched_objs "$branch" | tr '\n' ' ')"
 	echo "base: $(grep -c . <<<"$before") warning(s), series: $(grep -c . <<<"$after")"
@@ -165,9 +186,9 @@ gate_x86_64() {
 gate_uapi() {
 	local hdrs h cc inc bad=0 tmp structs s
 	hdrs=$(git -C "$TREE" diff --name-only base..HEAD -- 'include/uapi/*.h' | sed 's|include/uapi/||')
-	[ -n "$hdrs" ] || { echo "uapi: no header touched"; return 0; }
+	[ -n "$hdrs" ] || { echo "uapi: nothing to check: the series touches no uAPI header"; return 1; }
 	tmp=$(mktemp -d)
-	gmake "$branch" headers_install >/dev/null
+	gmake "$branch" headers_install >/dev/null || { echo "uapi: headers_install failed"; return 1; }
 	make -s -C "$GTREE" O="$tmp/build" ARCH=x86_64 INSTALL_HDR_PATH="$tmp/x86" headers_install
 	for h in $hdrs; do
 		for cc in s390x-linux-gnu-gcc s390x-linux-gnu-g++ gcc g++; do
@@ -183,8 +204,11 @@ gate_uapi() {
 	{ for h in $hdrs; do echo "#include <$h>"; done
 	  for s in $structs; do echo "struct $s v_$s;"; done; } >"$tmp/structs.c"
 	s390x-linux-gnu-gcc -g -c -isystem "$GBUILD/usr/include" -o "$tmp/structs.o" "$tmp/structs.c"
+	[ -n "$structs" ] || { echo "uapi: the series adds no structure to check"; bad=1; }
 	for s in $structs; do
-		if pahole -C "$s" "$tmp/structs.o" | grep -E 'XXX|padding:'; then
+		out=$(pahole -C "$s" "$tmp/structs.o") && [ -n "$out" ] ||
+			{ echo "pahole could not read struct $s"; bad=1; }
+		if grep -E 'XXX|padding:' <<<"$out"; then
 			echo "struct $s has a hole or padding"
 			bad=1
 		fi
@@ -197,22 +221,32 @@ gate_uapi() {
 # 7. kernel-doc on every touched file that has kernel-doc comments: no
 # warning the file did not have at base (compared without line numbers).
 kdoc() {	# kdoc REV FILE: the file's kernel-doc warnings at REV
-	local tmp
+	local tmp rc=0
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/$(dirname "$2")"
-	git -C "$TREE" show "$1:$2" >"$tmp/$2" 2>/dev/null &&
-		(cd "$tmp" && "$TREE/scripts/kernel-doc" -Wall -none "$2" 2>&1) |
-		sed -E 's/:[0-9]+: /: /' | sort
+	if git -C "$TREE" show "$1:$2" >"$tmp/$2" 2>/dev/null; then
+		(cd "$tmp" && "$TREE/scripts/kernel-doc" -Wall -none "$2" >"$tmp/out" 2>&1) || rc=$?
+		# It exits with its count of warnings; anything else is its failure.
+		if [ $rc -ge 126 ] || grep -q "^Can't locate" "$tmp/out"; then
+			cat "$tmp/out" >&2
+			rm -rf "$tmp"
+			return 1
+		fi
+		sed -E 's/:[0-9]+: /: /' "$tmp/out" | sort
+	fi
 	rm -rf "$tmp"
 }
 gate_kerneldoc() {
-	local files f new bad=0
+	local files f new before after bad=0
 	files=$(git -C "$TREE" diff --name-only --diff-filter=AM base.."$branch" -- '*.c' '*.h' |
 		grep -v '^tools/' | while read -r f; do
 			git -C "$TREE" grep -q '^/\*\*' "$branch" -- "$f" && echo "$f"
 		done)
+	[ -n "$files" ] || { echo "kernel-doc: nothing to check: no touched file has kernel-doc"; return 1; }
 	for f in $files; do
-		new=$(comm -13 <(kdoc base "$f") <(kdoc "$branch" "$f"))
+		before=$(kdoc base "$f") && after=$(kdoc "$branch" "$f") ||
+			{ echo "kernel-doc failed on $f"; return 1; }
+		new=$(comm -13 <(echo "$before") <(echo "$after"))
 		if [ -n "$new" ]; then
 			echo "$new"
 			bad=1
@@ -230,6 +264,7 @@ gate_kerneldoc() {
 mapfile -t qseries < <(grep -v '^\s*\(#\|$\)' "$QPATCHES/series" 2>/dev/null || true)
 gate_qemu_checkpatch() {
 	local p out bad=0
+	[ ${#qseries[@]} -gt 0 ] || { echo "QEMU checkpatch: nothing to check: qemu-patches/series is empty"; return 1; }
 	for p in "${qseries[@]}"; do
 		out=$(perl "$QTREE/scripts/checkpatch.pl" --no-signoff "$QPATCHES/$p" 2>&1) || bad=1
 		echo "$out"
@@ -245,7 +280,10 @@ gate_qemu_checkpatch() {
 	[ $bad = 0 ] && echo "QEMU checkpatch: ${#qseries[@]} patches clean"
 	return $bad
 }
-gate_qemu_apply() { apply_series "$QTREE" "$QPATCHES" --qemu; }
+gate_qemu_apply() {
+	[ ${#qseries[@]} -gt 0 ] || { echo "QEMU apply: nothing to check: qemu-patches/series is empty"; return 1; }
+	apply_series "$QTREE" "$QPATCHES" --qemu
+}
 
 if [ "$n" -eq 0 ]; then
 	result series PASS "empty series: nothing to check"
@@ -259,8 +297,13 @@ timed w1 gate_w1
 timed uapi gate_uapi
 timed kerneldoc gate_kerneldoc
 timed x86_64 gate_x86_64
-if [ ${#qseries[@]} -gt 0 ] && [ -d "$QTREE/.git" ]; then
+if [ -d "$QTREE/.git" ]; then
 	timed qemu-checkpatch gate_qemu_checkpatch
 	timed qemu-apply gate_qemu_apply
+else
+	for g in qemu-checkpatch qemu-apply; do
+		[ "$ONLY" = "  " ] || [[ $ONLY == *" $g "* ]] || continue
+		result $g FAIL "no QEMU work tree at $QTREE (make qemu)"
+	done
 fi
 [ -n "$*" ] || grep -q '^FAIL' "$RESULTS" || echo "$stamp" >"$GATES/stamp"

@@ -2,6 +2,9 @@
 # Stage initramfs: build the guest programs (static s390x, against the
 # test kernel's installed uAPI headers) and pack them with busybox and
 # guest/init into a cpio, using the kernel's own usr/gen_init_cpio.
+#   initramfs.sh       everything make check runs, QEMU and the nested guest
+#                      included
+#   initramfs.sh run   without QEMU (make run, make bench)
 . "$(dirname "$0")/lib.sh"
 
 KSELFTESTS=(vfio)
@@ -36,12 +39,12 @@ if [ -d "$TREE/tools/vfio" ]; then
 		CFLAGS="-isystem $HDRS" LDFLAGS=-static OUTPUT="$OUT/"
 fi
 
-# Debian's QEMU as a second client (the guest's qemu_client and qemu_nested
-# stages), unless QEMU_CLIENT=0: QEMU and its libraries, the ioctl observer,
-# and the nested guest it boots (the test kernel with guest/nested-init and
-# the series' tool); and QEMU with qemu-patches/, where it was built (the
-# guest's qemu_ab stage).
-if [ "${QEMU_CLIENT:-1}" != 0 ]; then
+# Except for make run and make bench: Debian's QEMU as a second client (the
+# guest's qemu_client and qemu_nested stages), its libraries, the ioctl
+# observer, and the nested guest it boots (the test kernel with
+# guest/nested-init and the series' tool); and QEMU with qemu-patches/
+# (host/qemu-build.sh; the guest's qemu_ab stage).
+if [ "${1:-}" != run ]; then
 	"$TOP/host/qemu-client.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
 		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
@@ -84,12 +87,9 @@ fi
 		echo "file /nested/bzImage $KBUILD/arch/s390/boot/bzImage 0644 0 0"
 		echo "file /nested/initramfs.cpio.gz $OUT/nested.cpio.gz 0644 0 0"
 		# QEMU with qemu-patches/ (host/qemu-build.sh), beside Debian's.
-		qemu=$WORK/qemu-build/qemu-system-s390x.stripped
-		if [ -x "$qemu" ]; then
-			echo "dir /usr/local 0755 0 0"
-			echo "dir /usr/local/bin 0755 0 0"
-			echo "file /usr/local/bin/qemu-system-s390x $qemu 0755 0 0"
-		fi
+		echo "dir /usr/local 0755 0 0"
+		echo "dir /usr/local/bin 0755 0 0"
+		echo "file /usr/local/bin/qemu-system-s390x $WORK/qemu-build/qemu-system-s390x.stripped 0755 0 0"
 	fi
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"

@@ -19,9 +19,9 @@ ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
 ZPCI_UNBOUND=${ZPCI_UNBOUND:-0xdef0/0x45}
 EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
 EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
-# Three nested boots (up to 3 attempts of 200 s each) run in the test
+# Three nested boots (up to 2 attempts of 450 s each) run in the test
 # kernel's check.
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 2400 || echo 600)}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 3300 || echo 600)}
 
 devices=()
 ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID

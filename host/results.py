@@ -109,7 +109,7 @@ def programs(log_lines, expected):
     for line in log_lines:
         m = re.match(r'^### begin (\S+)', line)
         if m:
-            name, plan, count, failed, notes, skip_why = m.group(1), None, 0, 0, [], 
+            name, plan, count, failed, notes, skip_why = m.group(1), None, 0, 0, [], ''
             continue
         if name is None:
             continue

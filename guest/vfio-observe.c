@@ -85,13 +85,13 @@ static void decode_cap(const struct vfio_iommu_type1_info *info, __u32 argsz,
 	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN:
 		fprintf(out, "    cap %u zpci_fn %04x:%02x:%02x.%x uid 0x%x fid 0x%x "
 			"dma 0x%llx-0x%llx\n", hdr->id, fn->segment, fn->bus, fn->devfn >> 3,
-			fn->devfn & 7, fn->info.uid, fn->info.fid,
-			(unsigned long long)fn->info.start_dma,
-			(unsigned long long)fn->info.end_dma);
+			fn->devfn & 7, fn->uid, fn->fid,
+			(unsigned long long)fn->start_dma,
+			(unsigned long long)fn->end_dma);
 		break;
 	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP:
 		fprintf(out, "    cap %u zpci_group pfgid 0x%x noi %u maxstbl %u\n", hdr->id,
-			group->info.pfgid, group->info.noi, group->info.maxstbl);
+			group->pfgid, group->noi, group->maxstbl);
 		break;
 	}
 }

@@ -66,11 +66,13 @@ gmake() {
 }
 
 # 1. checkpatch --strict on every patch file. spdxcheck wants Debian's python3.
+# The base tree is a tarball without history, so checkpatch cannot look up
+# the commit a Fixes: tag names (UNKNOWN_COMMIT_ID); every other check runs.
 gate_checkpatch() {
 	local p bad=0
 	for p in "${series[@]}"; do
 		if ! PATH=/usr/bin:$PATH perl "$TREE/scripts/checkpatch.pl" --strict --quiet \
-			--no-signoff "$TOP/patches/$p"; then
+			--no-signoff --ignore UNKNOWN_COMMIT_ID "$TOP/patches/$p"; then
 			echo "checkpatch: $p"
 			bad=1
 		fi

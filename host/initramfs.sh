@@ -74,6 +74,7 @@ fi
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0
+	file /bin/tool-tests $TOP/guest/tool-tests 0755 0 0
 	dir /kselftest 0755 0 0
 	dir /etc 0755 0 0
 	dir /tmp 1777 0 0

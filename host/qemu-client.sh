@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Stage qemu-client: Debian's unmodified s390x QEMU for the guest, as a
-# second client of VFIO_IOMMU_GET_INFO. Downloads qemu-system-misc:s390x,
-# qemu-system-data and the library packages they depend on (apt-get
-# download + dpkg -x, nothing is installed on the host) into $QEMU_ROOT,
-# then writes $QEMU_ROOT/files.list: the gen_init_cpio lines for the QEMU
-# binary, the shared libraries it needs (found with readelf, recursively)
-# and the s390-ccw.img firmware the s390-ccw-virtio machine loads.
+# second client of VFIO_IOMMU_GET_INFO, and Debian's jq (1.6), which reads
+# the series' tool's JSON as its users would. Downloads qemu-system-misc:s390x,
+# jq:s390x, qemu-system-data and the library packages they depend on
+# (apt-get download + dpkg -x, nothing is installed on the host) into
+# $QEMU_ROOT, then writes $QEMU_ROOT/files.list: the gen_init_cpio lines for
+# the two binaries, the shared libraries they need (found with readelf,
+# recursively) and the s390-ccw.img firmware the s390-ccw-virtio machine loads.
 . "$(dirname "$0")/lib.sh"
 
 QEMU_ROOT=$WORK/qemu-s390x
 DEBS=$WORK/debs-s390x
 QEMU=usr/bin/qemu-system-s390x
+JQ=usr/bin/jq
 
 # The package and the library packages it depends on, recursively.
 closure() {
-	local todo=(qemu-system-misc:s390x) seen=" " p dep
+	local todo=(qemu-system-misc:s390x jq:s390x) seen=" " p dep
 	while [ ${#todo[@]} -gt 0 ]; do
 		p=${todo[-1]}
 		unset 'todo[-1]'
@@ -29,7 +31,7 @@ closure() {
 	echo qemu-system-data
 }
 
-if [ ! -x "$QEMU_ROOT/$QEMU" ]; then
+if [ ! -x "$QEMU_ROOT/$QEMU" ] || [ ! -x "$QEMU_ROOT/$JQ" ]; then
 	pkgs=$(closure)
 	say "qemu-client: fetching $(echo "$pkgs" | wc -l) Debian packages"
 	mkdir -p "$DEBS"
@@ -57,8 +59,8 @@ find_lib() {
 	die "qemu-client: $1 is in none of the packages"
 }
 
-files=("$QEMU" lib/ld64.so.1)
-todo=("$QEMU")
+files=("$QEMU" "$JQ" lib/ld64.so.1)
+todo=("$QEMU" "$JQ")
 while [ ${#todo[@]} -gt 0 ]; do
 	f=${todo[-1]}
 	unset 'todo[-1]'

@@ -233,7 +233,8 @@ def answer(log, stages):
     functions = len(m.group(1).split(',')) if m and m.group(1) else 0
     table = '\n'.join(out.get('vfio_iommu_info', []))
     js = '\n'.join(out.get('vfio_iommu_info_json', []))
-    for what, text, fn, group in (('table', table, 'name zpci_fn ', 'name zpci_group '),
+    for what, text, fn, group in (('table', table, 'zpci_fn: capability ',
+                                   'zpci_group: capability '),
                                   ('JSON', js, '"name": "zpci_fn"', '"name": "zpci_group"')):
         if not functions or text.count(fn) != functions or not text.count(group):
             problems.append(f'the tool\'s {what} lists {text.count(fn)} zPCI function(s) and '

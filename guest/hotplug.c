@@ -3,15 +3,18 @@
  * hotplug: a zPCI function leaves and comes back while a process holds its
  * container and asks VFIO_IOMMU_GET_INFO. The host (host/hotplug.py) acts
  * on the "### hotplug" lines this prints: it removes the function through
- * QEMU's monitor (device_del) and plugs it back (device_add).
+ * QEMU's monitor (device_del) and plugs it back (device_add), with what
+ * the test bed says of it; its capability must then say GONE_RECORD (the
+ * test bed's record of the function, guest/record.h).
  *
- *   hotplug KEEP_BDF GONE_BDF GONE_UID GONE_FID
+ *   hotplug KEEP_BDF GONE_BDF GONE_UID GONE_RECORD
  *
  * Prints TAP.
  */
 #include <pthread.h>
 #include <time.h>
 #include "container.h"
+#include "record.h"
 
 static int container, stop, answers[3], bad;
 
@@ -35,6 +38,32 @@ static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
 			n++;
 	}
 	return n;
+}
+
+/* The record of @bdf's function capability in @info, in @buf. */
+static const char *record(const struct vfio_iommu_type1_info *info, const char *bdf,
+			  char *buf, size_t size)
+{
+	const struct vfio_info_cap_header *hdr;
+	const char *why;
+	FILE *f = fmemopen(buf, size, "w");
+
+	buf[0] = '\0';
+	for_each_cap(hdr, info, info->argsz, why) {
+		const struct vfio_iommu_type1_info_cap_zpci_fn *c = (const void *)hdr;
+		char name[16];
+
+		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN ||
+		    !cap_fits(info, info->argsz, hdr, sizeof(*c)))
+			continue;
+		snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", c->segment, c->bus,
+			 c->devfn >> 3, c->devfn & 7);
+		if (f && !strcmp(bdf, name))
+			print_fn_record(f, c);
+	}
+	if (f)
+		fclose(f);
+	return buf;
 }
 
 /* Ask all the time; every answer must be whole, with one or two functions. */
@@ -101,12 +130,13 @@ int main(int argc, char **argv)
 {
 	struct vfio_iommu_type1_info *info;
 	const char *keep, *gone;
+	char buf[512];
 	pthread_t thread;
 	int t = 0;
 
 	prog = "hotplug";
 	if (argc != 5) {
-		fprintf(stderr, "usage: %s KEEP_BDF GONE_BDF GONE_UID GONE_FID\n", argv[0]);
+		fprintf(stderr, "usage: %s KEEP_BDF GONE_BDF GONE_UID GONE_RECORD\n", argv[0]);
 		return 2;
 	}
 	keep = argv[1];
@@ -139,7 +169,7 @@ int main(int argc, char **argv)
 	       "" : "not ", ++t, answers[2], answers[1], bad);
 	free(info);
 
-	printf("### hotplug plug %s %s\n", argv[3], argv[4]);
+	printf("### hotplug plug %s\n", argv[3]);
 	if (wait_for(gone, 1)) {
 		char path[PATH_MAX];
 
@@ -153,8 +183,11 @@ int main(int argc, char **argv)
 		attach(container, gone);
 	}
 	info = get_info(container, 0);
-	printf("%sok %d listed_again\n", fns(info, gone) == 1 && fns(info, keep) == 1 ? "" : "not ",
-	       ++t);
+	record(info, gone, buf, sizeof(buf));
+	printf("%sok %d listed_again # %s\n", fns(info, gone) == 1 && fns(info, keep) == 1 &&
+	       !strcmp(buf, argv[4]) ? "" : "not ", ++t, buf);
+	if (strcmp(buf, argv[4]))
+		printf("# expected %s\n", argv[4]);
 	free(info);
 	/* With one CPU the asking thread interleaved only where the kernel let it. */
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)

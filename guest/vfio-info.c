@@ -2,12 +2,13 @@
 /*
  * vfio-info: put the given PCI functions into one VFIO type1 container, as
  * QEMU does, and print the VFIO_IOMMU_GET_INFO size handshake, the chain of
- * capabilities (with the 64-bit values of the zPCI ones) and the raw bytes
- * of the answer. (The series' own tools/vfio/vfio_iommu_info decodes them.)
+ * capabilities (the zPCI ones as records, guest/record.h) and the raw
+ * bytes of the answer. (The series' own tools/vfio/vfio_iommu_info decodes them.)
  *
  *   vfio-info SEGMENT:BUS:DEV.FN...
  */
 #include "container.h"
+#include "record.h"
 
 int main(int argc, char **argv)
 {
@@ -40,18 +41,19 @@ int main(int argc, char **argv)
 
 		printf("  @%-4u capability id %u version %u\n", cap_off(info, hdr), hdr->id,
 		       hdr->version);
-		/* The 64-bit values, for the tool's JSON to be checked against */
 		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN &&
-		    cap_fits(info, info->argsz, hdr, sizeof(*fn)))
-			printf("    zpci_fn %04x:%02x:%02x.%x start_dma 0x%llx end_dma 0x%llx\n",
-			       fn->segment, fn->bus, fn->devfn >> 3, fn->devfn & 7,
-			       (unsigned long long)fn->start_dma,
-			       (unsigned long long)fn->end_dma);
+		    cap_fits(info, info->argsz, hdr, sizeof(*fn))) {
+			printf("    zpci_fn %04x:%02x:%02x.%x ", fn->segment, fn->bus,
+			       fn->devfn >> 3, fn->devfn & 7);
+			print_fn_record(stdout, fn);
+			putchar('\n');
+		}
 		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP &&
-		    cap_fits(info, info->argsz, hdr, sizeof(*group)))
-			printf("    zpci_group 0x%x dasm 0x%llx msi_addr 0x%llx\n", group->pfgid,
-			       (unsigned long long)group->dasm,
-			       (unsigned long long)group->msi_addr);
+		    cap_fits(info, info->argsz, hdr, sizeof(*group))) {
+			printf("    zpci_group ");
+			print_group_record(stdout, group);
+			putchar('\n');
+		}
 	}
 	printf("raw answer (%u bytes):\n", info->argsz);
 	for (__u32 i = 0; i < info->argsz; i++)

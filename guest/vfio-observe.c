@@ -8,11 +8,12 @@
  *   IOMMU_GET_INFO fd=5 argsz=400->400 ret=0 flags=0x3 cap_offset=24
  *     chain ok: 2@24 3@56 1@72 4@104 5@232 4@272
  *     cap 3 dma_avail 65535
- *     cap 4 zpci_fn 1234:00:00.0 uid 0x1234 fid 0x42 dma 0x100000000-0x13fffffff
- *     cap 5 zpci_group pfgid 0xff noi 128 maxstbl 128
+ *     cap 4 zpci_fn 1234:00:00.0 uid=0x1234,fid=0x42,pfgid=0x12,...
+ *     cap 5 zpci_group pfgid=0x12,refresh=0x0,...
  *   MAP_DMA fd=5 iova=0x100000000 size=0x1000 ret=0
  *
- * The chain is walked as a careful reader would: every header inside
+ * (the zPCI capabilities as records, guest/record.h). The chain is walked
+ * as a careful reader would: every header inside
  * argsz, 8-byte aligned, after the previous one. A chain that fails that
  * is reported as "chain broken: <why>" with the offsets seen so far.
  *
@@ -32,6 +33,7 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include "chain.h"
+#include "record.h"
 
 static int (*real_ioctl)(int fd, unsigned long request, ...);
 static FILE *out;
@@ -83,15 +85,15 @@ static void decode_cap(const struct vfio_iommu_type1_info *info, __u32 argsz,
 		fprintf(out, "    cap %u dma_avail %u\n", hdr->id, avail->avail);
 		break;
 	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN:
-		fprintf(out, "    cap %u zpci_fn %04x:%02x:%02x.%x uid 0x%x fid 0x%x "
-			"dma 0x%llx-0x%llx\n", hdr->id, fn->segment, fn->bus, fn->devfn >> 3,
-			fn->devfn & 7, fn->uid, fn->fid,
-			(unsigned long long)fn->start_dma,
-			(unsigned long long)fn->end_dma);
+		fprintf(out, "    cap %u zpci_fn %04x:%02x:%02x.%x ", hdr->id, fn->segment,
+			fn->bus, fn->devfn >> 3, fn->devfn & 7);
+		print_fn_record(out, fn);
+		fputc('\n', out);
 		break;
 	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP:
-		fprintf(out, "    cap %u zpci_group pfgid 0x%x noi %u maxstbl %u\n", hdr->id,
-			group->pfgid, group->noi, group->maxstbl);
+		fprintf(out, "    cap %u zpci_group ", hdr->id);
+		print_group_record(out, group);
+		fputc('\n', out);
 		break;
 	}
 }

@@ -1,38 +1,25 @@
 #!/usr/bin/env bash
 # Stage boot: boot the test kernel and initramfs in qemu-system-s390x (TCG)
 # with real QEMU zPCI functions, and keep the console in $LOGS/boot-MODE.log.
-#   boot.sh check|run|shell [test|debug]
-# The functions' identities come from here, as uid/fid pairs:
-#   ZPCI_CONTAINER  functions the guest puts into one VFIO container
-#   ZPCI_OUTSIDE    a function bound to vfio-pci but left out of it
-#   ZPCI_UNBOUND    a function left to its own driver (virtio-pci)
-# and reach the guest's tests only through the kernel command line. The
-# guest's expectations can be set apart from what QEMU is given (to see a
-# test fail) with EXPECT_CONTAINER / EXPECT_OUTSIDE.
+#   boot.sh check|run|shell|bench [test|debug]
+# The zPCI functions and groups come from the test bed, config/topology
+# (host/topology.py): QEMU gets them as -device zpci,..., and the guest's
+# tests get them only through the kernel command line. To see the tests
+# fail, give the guest the expectations of another topology than QEMU's:
+# EXPECT_TOPOLOGY=FILE.
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-check}
 flavour=${2:-test}
 [ "$flavour" = debug ] && KBUILD=$WORK/build-debug
-ZPCI_CONTAINER=${ZPCI_CONTAINER:-0x1234/0x42 0x5678/0x43}
-ZPCI_OUTSIDE=${ZPCI_OUTSIDE:-0x9abc/0x44}
-ZPCI_UNBOUND=${ZPCI_UNBOUND:-0xdef0/0x45}
-EXPECT_CONTAINER=${EXPECT_CONTAINER:-$ZPCI_CONTAINER}
-EXPECT_OUTSIDE=${EXPECT_OUTSIDE:-$ZPCI_OUTSIDE}
-# Three nested boots (up to 2 attempts of 450 s each) run in the test
+TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
+EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
+# Two nested boots (up to 2 attempts of 450 s each) run in the test
 # kernel's check.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 3300 || echo 600)}
 
-devices=()
-ids=()	# for host/hotplug.py: which QEMU device has which zPCI UID
-n=0
-for f in $ZPCI_CONTAINER $ZPCI_OUTSIDE $ZPCI_UNBOUND; do
-	# Modern and behind the IOMMU, so that a nested guest's DMA is translated.
-	devices+=(-device "zpci,uid=${f%/*},fid=${f#*/},target=rng$n,id=zrng$n"
-		  -device "virtio-rng-pci,id=rng$n,disable-legacy=on,iommu_platform=on")
-	ids+=("$((${f%/*}))=rng$n")
-	n=$((n + 1))
-done
+args=$("$TOP/host/topology.py" --file "$TOPOLOGY" qemu-args) || die "boot: $TOPOLOGY"
+mapfile -t devices <<<"$args"
 # The stages the guest runs: host/expected's for this boot (check: the
 # kernel's flavour; else the mode).
 stages=$(awk -v boot="$([ "$mode" = check ] && echo "$flavour" || echo "$mode")" '
@@ -40,9 +27,7 @@ stages=$(awk -v boot="$([ "$mode" = check ] && echo "$flavour" || echo "$mode")"
 	"$TOP/host/expected" | paste -sd,)
 [ -n "$stages" ] || die "boot: host/expected lists no stage for $mode $flavour"
 cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode vfiotest.stages=$stages"
-cmdline+=" vfiotest.container=$(echo $EXPECT_CONTAINER | tr ' ' ,)"
-cmdline+=" vfiotest.outside=$(echo $EXPECT_OUTSIDE | tr ' ' ,)"
-cmdline+=" vfiotest.unbound=$(echo $ZPCI_UNBOUND | tr ' ' ,)"
+cmdline+=" $("$TOP/host/topology.py" --file "$EXPECT_TOPOLOGY" cmdline)" || die "boot: $EXPECT_TOPOLOGY"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
 
 # The host's QEMU: the one host/qemu-build.sh built (Debian's source with a
@@ -51,7 +36,8 @@ QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
 [ -x "$QEMU_HOST" ] || QEMU_HOST=qemu-system-s390x
 
 # Room for a nested guest on the test kernel; the debug kernel's kmemleak
-# scans all of it, so it gets less.
+# scans all of it, so it gets less. (The test bed's DMA windows are smaller
+# than either, so that the guest kernel keeps them as they are.)
 # The debug kernel is preemptible and gets two vCPUs, for the race tests.
 mem=2048 cpus=1
 [ "$flavour" = debug ] && mem=1024 cpus=2
@@ -70,7 +56,7 @@ fi
 start=$SECONDS
 rc=0
 rm -f "$qmp" "$log"
-"$TOP/host/hotplug.py" "$qmp" "$log" "${ids[@]}" >"$LOGS/hotplug-$mode-$flavour.log" 2>&1 &
+TOPOLOGY=$TOPOLOGY "$TOP/host/hotplug.py" "$qmp" "$log" >"$LOGS/hotplug-$mode-$flavour.log" 2>&1 &
 hotplug=$!
 timeout --foreground "$BOOT_TIMEOUT" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 kill $hotplug 2>/dev/null

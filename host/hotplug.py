@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Carry out the guest's hot-plug requests through QEMU's QMP socket.
 
-    hotplug.py QMP_SOCKET CONSOLE_LOG UID=DEVICE_ID...
+    TOPOLOGY=FILE hotplug.py QMP_SOCKET CONSOLE_LOG
 
 Follows the console log while QEMU runs. On "### hotplug unplug UID" it
-removes the PCI device behind that zPCI UID (device_del); on "### hotplug
-plug UID FID" it adds a zPCI function with that UID and FID and its device
-back (device_add). Each request and answer is printed.
+removes the PCI device of the test bed's function with that zPCI UID
+(device_del); on "### hotplug plug UID" it adds the function back as the
+test bed (host/topology.py, config/topology or $TOPOLOGY) defines it: its
+zPCI function and its device. Each request and answer is printed.
 """
 import json
 import os
 import socket
 import sys
 import time
+
+import topology
 
 
 def qmp(sock, f, command, **arguments):
@@ -25,7 +28,8 @@ def qmp(sock, f, command, **arguments):
 
 
 def main():
-    path, log, ids = sys.argv[1], sys.argv[2], dict(a.split('=') for a in sys.argv[3:])
+    path, log = sys.argv[1], sys.argv[2]
+    bed = topology.load()
     for _ in range(300):
         if os.path.exists(path) and os.path.exists(log):
             break
@@ -47,15 +51,18 @@ def main():
                 time.sleep(0.1)
                 continue
             words = line.split()
-            if words[:2] != ['###', 'hotplug']:
+            if words[:2] != ['###', 'hotplug'] or len(words) < 4:
                 continue
-            uid, dev = words[3], ids.get(str(int(words[3], 0)))
-            if words[2] == 'unplug':
-                qmp(sock, f, 'device_del', id=dev)
+            fn = bed.by_uid(int(words[3], 0))
+            if fn is None:
+                print(f'hotplug: no function with uid {words[3]} in {bed.path}', flush=True)
+            elif words[2] == 'unplug':
+                qmp(sock, f, 'device_del', id=fn.device_id)
             elif words[2] == 'plug':
-                qmp(sock, f, 'device_add', driver='zpci', id=f'z{dev}', uid=int(uid, 0),
-                    fid=int(words[4], 0), target=dev)
-                qmp(sock, f, 'device_add', driver='virtio-rng-pci', id=dev)
+                qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
+                    **fn.qemu_props(bed.groups[fn.fields['pfgid']]))
+                qmp(sock, f, 'device_add', driver=fn.DEVICE, id=fn.device_id,
+                    **fn.DEVICE_PROPS)
 
 
 if __name__ == '__main__':

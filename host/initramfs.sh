@@ -74,7 +74,10 @@ fi
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0
-	file /bin/tool-tests $TOP/guest/tool-tests 0755 0 0
+	dir /lib 0755 0 0
+	file /lib/vfiotest.sh $TOP/guest/lib.sh 0644 0 0
+	file /lib/qemu.sh $TOP/guest/qemu.sh 0644 0 0
+	dir /stages 0755 0 0
 	dir /kselftest 0755 0 0
 	dir /etc 0755 0 0
 	dir /tmp 1777 0 0
@@ -92,6 +95,8 @@ fi
 		echo "dir /usr/local/bin 0755 0 0"
 		echo "file /usr/local/bin/qemu-system-s390x $WORK/qemu-build/qemu-system-s390x.stripped 0755 0 0"
 	fi
+	# Each stage a file of guest/stages/ (guest/init runs them by name).
+	find "$TOP/guest/stages" -type f -perm -u+x -printf "file /stages/%P %p 0755 0 0\n"
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"
 } >"$OUT/files.list"

@@ -74,7 +74,7 @@ done
 files+=(usr/share/qemu/s390-ccw.img)
 
 {
-	for d in /lib /lib/s390x-linux-gnu /usr /usr/bin /usr/share /usr/share/qemu; do
+	for d in /lib/s390x-linux-gnu /usr /usr/bin /usr/share /usr/share/qemu; do	# /lib: initramfs.sh
 		echo "dir $d 0755 0 0"
 	done
 	for f in "${files[@]}"; do

@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+import topology
+
 # Whatever an s390 kernel prints when something goes wrong: die() ("kernel
 # BUG at", "monitor event: 0040 ilc:2 [#1]", "Oops: 0004 ilc:3 [#1]"),
 # WARN, lockdep, KASAN, UBSAN, kmemleak, RCU stalls, hung tasks, soft
@@ -204,7 +206,8 @@ def answer(log, stages):
     """make run: did the guest show its whole answer? Each stage ran and
     exited 0, no TAP failure or splat, the guest got to its end, and the
     tool listed each function of the container and a group, as table and
-    as JSON. Prints what is missing; the exit status."""
+    as JSON (the test bed's container functions, config/topology). Prints
+    what is missing; the exit status."""
     with open(log, errors='replace') as f:
         lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
     problems, ended, section, out = [], {}, None, {}
@@ -229,8 +232,7 @@ def answer(log, stages):
     problems += [f'kernel log: {l}' for l in lines if SPLAT.search(l)][:1]
     if '### guest done' not in lines:
         problems.append('the guest did not get to its end')
-    m = re.search(r'vfiotest\.container=(\S*)', '\n'.join(lines))
-    functions = len(m.group(1).split(',')) if m and m.group(1) else 0
+    functions = sum(fn.role == 'container' for fn in topology.load().functions)
     table = '\n'.join(out.get('vfio_iommu_info', []))
     js = '\n'.join(out.get('vfio_iommu_info_json', []))
     for what, text, fn, group in (('table', table, 'zpci_fn: capability ',

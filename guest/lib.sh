@@ -1,0 +1,101 @@
+# Sourced by the guest's stages (busybox sh): TAP output, and the zPCI test
+# bed as the kernel command line gives it (host/topology.py writes it):
+#   vfiotest.fn=ROLE:FIELD=VALUE,...   a function (ROLE container, outside,
+#                                      unbound) and what its CLP answer says
+#   vfiotest.group=FIELD=VALUE,...     a function group
+#   vfiotest.nested=uid=U,fid=F,host=H a container function in a nested guest
+# Values are lowercase hexadecimal; pfip and util_str are hex bytes.
+
+# TAP: "ok N NAME # DIAGNOSTIC" for each check, and the plan at the end.
+t=0 failed=0
+tap_begin() { echo "TAP version 13"; }
+ok() {	# ok NAME CONDITION DIAGNOSTIC
+	t=$((t + 1))
+	if eval "$2"; then
+		echo "ok $t $1 # $3"
+	else
+		echo "not ok $t $1 # $3"
+		failed=$((failed + 1))
+	fi
+}
+tap_end() { echo "1..$t"; [ $failed = 0 ]; }
+
+# records fn ROLE | group | nested: the records, one a line.
+records() {
+	for arg in $(cat /proc/cmdline); do
+		case $1:$arg in
+		fn:vfiotest.fn=$2:*) echo "${arg#*:}" ;;
+		group:vfiotest.group=* | nested:vfiotest.nested=*) echo "${arg#*=}" ;;
+		esac
+	done
+}
+
+# field RECORD NAME: the value, or nothing.
+field() {
+	echo ",$1," | sed -n "s/.*,$2=\([^,]*\),.*/\1/p"
+}
+
+# group_of PFGID: the record of that group.
+group_of() {
+	records group | while read -r g; do
+		[ "$(field "$g" pfgid)" = "$1" ] && echo "$g"
+	done
+}
+
+# bdf_of UID: the PCI address Linux gives a zPCI function at devfn 0 when
+# UIDs are unique: domain = UID.
+bdf_of() { printf '%04x:00:00.0' "$(( $1 ))"; }
+
+# canon FIELD VALUE: the value as compare() compares it: byte strings
+# (pfip, util_str) in lowercase hex without trailing zero bytes; numbers in
+# lowercase hex (by shell arithmetic up to 15 hex digits, longer ones as
+# they are written: every writer prints them without leading zeros).
+canon() {
+	case $1:$2 in
+	pfip:* | util_str:*) echo "$2" | tr A-F a-f | sed 's/\(00\)*$//' ;;
+	*:0x????????????????*) echo "$2" | tr A-F a-f ;;
+	*) printf '0x%x\n' "$(( $2 ))" ;;
+	esac
+}
+
+# compare WANT GOT [FIELD...]: the FIELDs (without, every field of either
+# record) that the records WANT and GOT do not agree on, as "field want/got"
+# words ("-" for a field a record lacks); nothing when they agree.
+compare() {
+	want=$1 got=$2
+	shift 2
+	[ $# -gt 0 ] || set -- $(echo "$want,$got" | tr , '\n' | sed 's/=.*//' | sort -u)
+	for f in "$@"; do
+		w=$(field "$want" "$f") g=$(field "$got" "$f")
+		[ -z "$w$g" ] && continue
+		[ -n "$w" ] && [ -n "$g" ] && [ "$(canon "$f" "$w")" = "$(canon "$f" "$g")" ] ||
+			printf '%s %s/%s ' "$f" "${w:--}" "${g:--}"
+	done
+}
+
+# json_records [FILE]: the zPCI entries of the series' tool's JSON
+# (vfio_iommu_info --json) as "zpci_fn RECORD" and "zpci_group RECORD"
+# lines, in guest/record.h's form (jq 1.6 has no bit operations).
+json_records() {
+	/usr/bin/jq -r 'def bit($n): (. / $n | floor) % 2;
+	.capabilities[] |
+	if .name == "zpci_fn" then "zpci_fn uid=\(.uid),fid=\(.fid),pfgid=\(.pfgid)," +
+		"pchid=\(.pchid),vfn=\(.vfn),pft=\(.pft),port=\(.port),pfip=\(.pfip)," +
+		"fmb_length=\(.fmb_length),start_dma=\(.start_dma),end_dma=\(.end_dma)" +
+		(if (.flags | bit(2)) == 1 then ",rid=\(.rid)" else "" end) +
+		",physfn=\(.flags | bit(4))" +
+		(if (.flags | bit(1)) == 1 then ",util_str=\(.util_str)" else "" end)
+	elif .name == "zpci_group" then "zpci_group pfgid=\(.pfgid)," +
+		"refresh=\(.flags | bit(1)),maxstbl=\(.maxstbl),noi=\(.noi),mui=\(.mui)," +
+		"msi_addr=\(.msi_addr),dasm=\(.dasm),version=\(.version),dtsm=\(.dtsm)"
+	else empty end' "$@"
+}
+
+# entry RECORDS KIND KEY VALUE: the one KIND (zpci_fn, zpci_group) record
+# of the json_records lines RECORDS whose KEY is VALUE; nothing if there is
+# not exactly one.
+entry() {
+	echo "$1" | sed -n "s/^$2 //p" | while read -r r; do
+		[ "$(canon "$3" "$(field "$r" "$3")")" = "$(canon "$3" "$4")" ] && echo "$r"
+	done | awk '{ n++; r = $0 } END { if (n == 1) print r }'
+}

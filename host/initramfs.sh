@@ -42,12 +42,18 @@ fi
 # Except for make run and make bench: Debian's QEMU as a second client (the
 # guest's qemu_client and qemu_nested stages), its libraries, the ioctl
 # observer, and the nested guest it boots (the test kernel with
-# guest/nested-init and the series' tool); and QEMU with qemu-patches/
+# guest/nested-init, the series' tool and the module guest/pcistb/); and
+# QEMU with qemu-patches/
 # (host/qemu-build.sh; the guest's qemu_ab stage).
 if [ "${1:-}" != run ]; then
 	"$TOP/host/qemu-client.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
 		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
+	# The hostile nested guest's PCI Store Block (guest/pcistb/), built
+	# apart from the source (kbuild writes beside it).
+	mkdir -p "$OUT/pcistb"
+	cp "$TOP"/guest/pcistb/* "$OUT/pcistb/"
+	run_logged pcistb kmake M="$OUT/pcistb" modules
 	cat >"$OUT/nested.list" <<-LIST
 	dir /dev 0755 0 0
 	nod /dev/console 0600 0 0 c 5 1
@@ -56,6 +62,7 @@ if [ "${1:-}" != run ]; then
 	dir /bin 0755 0 0
 	file /init $TOP/guest/nested-init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
+	file /pcistb.ko $OUT/pcistb/pcistb.ko 0644 0 0
 	LIST
 	[ -x "$OUT/vfio_iommu_info" ] &&
 		echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0" >>"$OUT/nested.list"

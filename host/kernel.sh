@@ -38,7 +38,7 @@ if [ "$(cat "$KBUILD/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 say "kernel: building the $flavour kernel (log: $LOGS/kernel-$flavour.log)"
-run_logged "kernel-$flavour" kmake bzImage
+run_logged "kernel-$flavour" kmake bzImage modules
 # The guest programs build against the test kernel's uAPI headers.
 [ "$flavour" = debug ] || run_logged headers kmake headers_install
 say "kernel: $KBUILD/arch/s390/boot/bzImage"

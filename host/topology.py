@@ -30,7 +30,7 @@ ROLES = ('container', 'outside', 'unbound')
 FN_FIELDS = {
     'pfgid': ('pfgid', int), 'pchid': ('pchid', int), 'vfn': ('vfn', int),
     'pft': ('pft', int), 'port': ('port', int), 'pfip': ('pfip', 'bytes4'),
-    'fmb_length': ('fmbl', int), 'start_dma': ('sdma', int), 'end_dma': ('edma', int),
+    'fmb_length': ('fmbl', 'words'), 'start_dma': ('sdma', int), 'end_dma': ('edma', int),
     'rid': ('rid', int), 'physfn': ('physfn', bool), 'util_str': ('util-str', str),
 }
 FN_OPTIONAL = ('rid', 'util_str')
@@ -66,7 +66,11 @@ class Function:
         props = {'uid': self.uid, 'fid': self.fid, 'target': self.device_id}
         for name, value in list(self.fields.items()) + list(group.fields.items()):
             prop, kind = {**FN_FIELDS, **GROUP_FIELDS}[name]
-            props[prop] = int.from_bytes(value, 'big') if kind == 'bytes4' else value
+            if kind == 'bytes4':
+                value = int.from_bytes(value, 'big')
+            elif kind == 'words':   # CLP counts 4-byte words
+                value //= 4
+            props[prop] = value
         return props
 
     # Its device: a modern virtio-rng device behind the IOMMU, so that a
@@ -105,6 +109,11 @@ def parse_value(name, text, kinds):
     try:
         if kind is int:
             return int(text, 16)
+        if kind == 'words':
+            value = int(text, 16)
+            if value % 4 or value > 4 * 0xff:
+                raise ValueError
+            return value
         if kind is bool:
             if text not in ('0', '1'):
                 raise ValueError

@@ -15,7 +15,8 @@ NESTED_MEM=256
 # with /nested/init, guest/nested-init) with the test bed's nested functions
 # assigned (vfiotest.nested=: its container function as -device
 # zpci,uid=,fid=); the nested console goes to /tmp/NAME.out, its lines
-# from the nested init without their "nested: " to /tmp/NAME.txt, the VFIO
+# from the nested init without their "nested: " (and the console's CR) to
+# /tmp/NAME.txt, the VFIO
 # ioctls to /tmp/ioctls, QEMU's exit code to /tmp/NAME.rc (busybox's
 # timeout gives QEMU's own, 0 after SIGTERM: its "terminating on signal"
 # tells).
@@ -46,7 +47,7 @@ nested_boot() {
 		sed "s/^/# $1 console (attempt $attempt): /" /tmp/"$1".out
 		grep -q '^nested: ' /tmp/"$1".out && break
 	done
-	sed -n 's/^nested: //p' /tmp/"$1".out >/tmp/"$1".txt
+	sed -n 's/\r$//; s/^nested: //p' /tmp/"$1".out >/tmp/"$1".txt
 	echo "# $1: nested init ran at attempt $attempt, after $(( $(date +%s) - start ))s"
 }
 

@@ -73,6 +73,20 @@ compare() {
 	done
 }
 
+# mismatch LABEL WANT GOT [FIELD...]: " LABEL: not exactly once;" for no
+# GOT (entry() found none or several), " LABEL: <compare's words>;" where
+# the records disagree, nothing where they agree.
+mismatch() {
+	label=$1 want=$2 got=$3
+	shift 3
+	if [ -z "$got" ]; then
+		echo " $label: not exactly once;"
+	else
+		d=$(compare "$want" "$got" "$@")
+		[ -z "$d" ] || echo " $label: $d;"
+	fi
+}
+
 # json_records [FILE]: the zPCI entries of the series' tool's JSON
 # (vfio_iommu_info --json) as "zpci_fn RECORD" and "zpci_group RECORD"
 # lines, in guest/record.h's form (jq 1.6 has no bit operations).

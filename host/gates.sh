@@ -3,8 +3,8 @@
 # and the work tree (base + series). Prints one "PASS gate/NAME" or
 # "FAIL gate/NAME: why" line per gate into $LOGS/gates.results.
 #   gates.sh [GATE...]   only these gates (checkpatch apply bisect sparse w1
-#                        uapi kerneldoc x86_64 qemu-checkpatch qemu-apply),
-#                        always run
+#                        uapi kerneldoc x86_64 qemu-checkpatch qemu-apply
+#                        qemu-headers), always run
 . "$(dirname "$0")/lib.sh"
 
 RESULTS=$LOGS/gates.results
@@ -287,6 +287,34 @@ gate_qemu_apply() {
 	apply_series "$QTREE" "$QPATCHES" --qemu
 }
 
+# 10. QEMU's linux-headers/ is generated, never edited: each header the
+# QEMU series changes there is what scripts/update-linux-headers.sh puts
+# there from the kernel series' tree. For linux-headers/linux/NAME that is
+# a plain copy of the tree's headers_install output, include/linux/NAME.
+# (Debian's 7.2 script cannot run on Linux 6.12 as a whole, so the gate
+# does its copy step for the headers it copies so, and fails on any other.)
+gate_qemu_headers() {
+	local f files bad=0 hdrs=$GBUILD/usr/include
+	mapfile -t files < <(git -C "$QTREE" diff --name-only base HEAD -- linux-headers/)
+	[ ${#files[@]} -gt 0 ] || { echo "QEMU headers: the series changes nothing in linux-headers/"; return 1; }
+	gmake "$branch" headers_install || { echo "QEMU headers: headers_install failed"; return 1; }
+	for f in "${files[@]}"; do
+		case $f in
+		linux-headers/linux/*.h)
+			if ! cmp "$hdrs/linux/${f#linux-headers/linux/}" "$QTREE/$f"; then
+				diff -u "$hdrs/linux/${f#linux-headers/linux/}" "$QTREE/$f" | head -n 20
+				echo "QEMU headers: $f is not the kernel series' headers_install output"
+				bad=1
+			fi ;;
+		*)
+			echo "QEMU headers: $f: not a header update-linux-headers.sh copies as it is"
+			bad=1 ;;
+		esac
+	done
+	[ $bad = 0 ] && echo "QEMU headers: ${files[*]} as update-linux-headers.sh copies them from the kernel series"
+	return $bad
+}
+
 if [ "$n" -eq 0 ]; then
 	result series PASS "empty series: nothing to check"
 	exit 0
@@ -302,8 +330,9 @@ timed x86_64 gate_x86_64
 if [ -d "$QTREE/.git" ]; then
 	timed qemu-checkpatch gate_qemu_checkpatch
 	timed qemu-apply gate_qemu_apply
+	timed qemu-headers gate_qemu_headers
 else
-	for g in qemu-checkpatch qemu-apply; do
+	for g in qemu-checkpatch qemu-apply qemu-headers; do
 		[ "$ONLY" = "  " ] || [[ $ONLY == *" $g "* ]] || continue
 		result $g FAIL "no QEMU work tree at $QTREE (make qemu)"
 	done

@@ -13,7 +13,7 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check bench deps tree kernel debug-kernel qemu initramfs run-initramfs gates export shell fresh clean
+.PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs gates export shell fresh clean
 all: run
 
 deps:
@@ -24,22 +24,23 @@ kernel: tree
 	$(T) $(H)/kernel.sh test
 debug-kernel: tree
 	$(T) $(H)/kernel.sh debug
-# QEMU with qemu-patches/ for the guest's A/B test, and the host's
-# qemu-system-s390x that boots the guest.
-qemu: deps
-	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh guest && $(H)/qemu-build.sh host
+# The host's qemu-system-s390x, which presents the test bed (config/topology),
+# from Debian's QEMU source (work/qemu, tagged base); and QEMU with
+# qemu-patches/ for the guest's QEMU stages.
+host-qemu: deps
+	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh host
+qemu: host-qemu
+	$(T) $(H)/qemu-build.sh guest
 initramfs: kernel qemu
 	$(T) $(H)/initramfs.sh
-# make run shows the guest's answer: it needs neither QEMU built here (they
-# serve the QEMU stages of make check), and boots with Debian's QEMU unless
-# the host's QEMU is already built.
+# make run shows the guest's answer: it needs no QEMU in the guest.
 run-initramfs: kernel
 	$(T) $(H)/initramfs.sh run
 
 gates: kernel qemu
 	$(T) $(H)/gates.sh
 
-run: run-initramfs
+run: run-initramfs host-qemu
 	$(T) $(H)/boot.sh run
 	@awk '/^### begin/ { name = $$3; if (name != "zpci_setup") print "== " name; next } \
 	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
@@ -53,7 +54,7 @@ check: initramfs gates debug-kernel
 		--guest test work/logs/boot-check.log work/build/.config \
 		--guest debug work/logs/boot-check-debug.log work/build-debug/.config
 
-bench: run-initramfs gates
+bench: run-initramfs host-qemu gates
 	$(T) $(H)/bench.sh
 
 shell: initramfs

@@ -32,10 +32,10 @@ cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode vfiotest.stages=$stages"
 cmdline+=" $("$TOP/host/topology.py" --file "$EXPECT_TOPOLOGY" cmdline)" || die "boot: $EXPECT_TOPOLOGY"
 [ "$mode" = check ] || cmdline+=" kunit.enable=0"
 
-# The host's QEMU: the one host/qemu-build.sh built (Debian's source with a
-# TCG fix that nested guests need), else Debian's.
+# The host's QEMU, built by host/qemu-build.sh host: Debian's source with
+# host/qemu-host/, whose zpci device presents the test bed.
 QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
-[ -x "$QEMU_HOST" ] || QEMU_HOST=qemu-system-s390x
+[ -x "$QEMU_HOST" ] || die "boot: no $QEMU_HOST (make host-qemu)"
 
 # Room for a nested guest on the test kernel; the debug kernel's kmemleak
 # scans all of it, so it gets less. (The test bed's DMA windows are smaller

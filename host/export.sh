@@ -24,8 +24,11 @@ if [ "$n" -eq 0 ]; then
 	say "export: no commits on base, empty series"
 	exit 0
 fi
+# The cover letter is from the series' author, not from whoever exports.
+author=$(git -C "$tree" log -1 --format=%an HEAD)
+email=$(git -C "$tree" log -1 --format=%ae HEAD)
 git -C "$tree" -c branch.main.description="$(cat "$patches/cover-letter.txt")" \
-	format-patch -q --zero-commit --no-signature --base=base --cover-letter \
+	-c user.name="$author" -c user.email="$email" format-patch -q --zero-commit --no-signature --base=base --cover-letter \
 	--cover-from-description=subject -o "$out" base..HEAD
 (cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$out/series"
 say "export: $n patch(es) and a cover letter in $out"

@@ -1,69 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench: the cost of VFIO_IOMMU_GET_INFO with the zPCI capabilities, in one
- * run, as ratios to VFIO_DEVICE_GET_INFO on one of the devices and to
- * VFIO_CHECK_EXTENSION (a trivial ioctl on the same container), and the
- * number of CLP requests the kernel makes meanwhile (a kprobe on the CLP
- * request path, counted by the kernel in kprobe_profile). As a control
- * that the probe counts, the function named by VFIO_SELFTESTS_OUTSIDE_BDF
- * is recovered (disabled and enabled, through CLP) afterwards.
+ * bench: what a query costs, in guest instructions, counted by the host's
+ * QEMU (host/insn-count.c): each measurement is CALLS calls between two
+ * markers, "nop 0x5a5", and prints a line
  *
- *   bench BDF...
+ *   ### bench NAME CALLS
+ *
+ * for the host to pair with the count between its two markers. Measured,
+ * with containers (type1v2) of the first 1, 2 and 4 functions given:
+ * VFIO_IOMMU_GET_INFO with the whole chain (get_info_N); on the 2-function
+ * container VFIO_CHECK_EXTENSION, the floor of an ioctl (check_extension);
+ * iommufd's IOMMU_GET_HW_INFO on the first function's cdev (hw_info).
+ *
+ * Also the number of CLP requests the kernel makes during the
+ * VFIO_IOMMU_GET_INFO calls (a kprobe on the CLP request path, counted in
+ * kprobe_profile); as a control that the probe counts, the function named
+ * by VFIO_SELFTESTS_OUTSIDE_BDF is recovered (disabled and enabled, through
+ * CLP) afterwards.
+ *
+ *   bench BDF...     (4 functions bound to vfio-pci)
  */
+#include <dirent.h>
 #include <sys/mount.h>
-#include <time.h>
+#include <linux/iommufd.h>
 #include "container.h"
 
-#define CALLS 10000
+#define CALLS 2000
 #define TRACING "/sys/kernel/tracing"
 
-static double ns[CALLS];
-
-static int cmp(const void *a, const void *b)
+static void marker(void)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	asm volatile("bc 0,0x5a5" ::: "memory");
 }
 
-/* Median and 99th percentile, in ns, of CALLS calls of @fn. */
-static void measure(const char *what, int (*fn)(void *), void *arg, double *median, double *p99)
+/* CALLS calls of @fn between markers, as the measurement @name. */
+static void measure(const char *name, int (*fn)(void *), void *arg)
 {
-	struct timespec a, b;
-
-	for (int i = 0; i < CALLS; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &a);
+	fflush(stdout);
+	marker();
+	for (int i = 0; i < CALLS; i++)
 		if (fn(arg))
-			fail("ioctl failed:", what);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		ns[i] = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
-	}
-	qsort(ns, CALLS, sizeof(ns[0]), cmp);
-	*median = ns[CALLS / 2];
-	*p99 = ns[CALLS * 99 / 100];
-	printf("%-34s median %9.0f ns  p99 %9.0f ns  (%d calls)\n", what, *median, *p99, CALLS);
+			fail("ioctl failed:", name);
+	marker();
+	printf("### bench %s %d\n", name, CALLS);
+	fflush(stdout);
 }
 
-static int container;
-static int device;
-static struct vfio_iommu_type1_info *info;
+static int container, iommufd;
 
-static int iommu_info(void *unused)
+static int get_info_call(void *info)
 {
 	return ioctl(container, VFIO_IOMMU_GET_INFO, info);
-}
-
-static int device_info(void *buf)
-{
-	struct vfio_device_info *dinfo = buf;
-
-	dinfo->argsz = 4096;
-	return ioctl(device, VFIO_DEVICE_GET_INFO, dinfo);
 }
 
 static int check_extension(void *unused)
 {
 	return ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1;
+}
+
+static int hw_info_call(void *cmd)
+{
+	return ioctl(iommufd, IOMMU_GET_HW_INFO, cmd);
 }
 
 static void put(const char *file, const char *what)
@@ -93,30 +90,64 @@ static long clp_hits(void)
 	return hits;
 }
 
+/*
+ * A container of the functions @bdfs[@n] (their groups' files in @groups),
+ * the first one's device opened.
+ */
+static int container_of_fns(char **bdfs, int n, int *groups, int *device)
+{
+	int c = open("/dev/vfio/vfio", O_RDWR);
+
+	if (c < 0)
+		fail("cannot open", "/dev/vfio/vfio");
+	for (int i = 0; i < n; i++)
+		groups[i] = attach(c, bdfs[i]);
+	if (ioctl(c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		fail("VFIO_SET_IOMMU", "type1v2");
+	*device = ioctl(groups[0], VFIO_GROUP_GET_DEVICE_FD, bdfs[0]);
+	if (*device < 0)
+		fail("VFIO_GROUP_GET_DEVICE_FD", bdfs[0]);
+	return c;
+}
+
+/* The VFIO cdev of @bdf bound to a new iommufd, @iommufd: its device ID. */
+static __u32 bind_iommufd(const char *bdf, int *iommufd)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir)))
+		if (!strncmp(d->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", d->d_name);
+			fd = open(path, O_RDWR);
+		}
+	if (dir)
+		closedir(dir);
+	*iommufd = open("/dev/iommu", O_RDWR);
+	bind.iommufd = *iommufd;
+	if (fd < 0 || *iommufd < 0 || ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		fail("cannot bind the cdev of", bdf);
+	return bind.out_devid;
+}
+
 int main(int argc, char **argv)
 {
-	double m_info, p_info, m_dev, p_dev, m_ext, p_ext;
-	void *dbuf = calloc(1, 4096);
-	long before, after;
-	int group;
+	static const int sizes[] = { 1, 2, 4 };
+	long clp = 0, before;
+	__u8 data[512];
+	int device, groups[4];
 
 	prog = "bench";
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF...\n", argv[0]);
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s BDF BDF BDF BDF\n", argv[0]);
 		return 2;
 	}
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		fail("cannot open", "/dev/vfio/vfio");
-	group = attach(container, argv[1]);
-	for (int i = 2; i < argc; i++)
-		attach(container, argv[i]);
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		fail("VFIO_SET_IOMMU", "type1v2");
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, argv[1]);
-	if (device < 0)
-		fail("VFIO_GROUP_GET_DEVICE_FD", argv[1]);
-	info = get_info(container, 0);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* Count CLP requests: every one allocates its request block first. */
 	if (access(TRACING "/kprobe_events", W_OK))
@@ -124,19 +155,41 @@ int main(int argc, char **argv)
 	put("kprobe_events", "p:clp clp_alloc_block\n");
 	put("events/kprobes/clp/enable", "1");
 
-	printf("VFIO_IOMMU_GET_INFO answer: %u bytes, %d functions in the container\n",
-	       info->argsz, argc - 1);
-	before = clp_hits();
-	measure("VFIO_IOMMU_GET_INFO (full chain)", iommu_info, NULL, &m_info, &p_info);
-	after = clp_hits();
-	measure("VFIO_DEVICE_GET_INFO", device_info, dbuf, &m_dev, &p_dev);
-	measure("VFIO_CHECK_EXTENSION", check_extension, NULL, &m_ext, &p_ext);
+	for (int s = 0; s < 3; s++) {
+		struct vfio_iommu_type1_info *info;
+		char name[32];
 
-	printf("ratio GET_INFO / DEVICE_GET_INFO:   median %.2f  p99 %.2f\n",
-	       m_info / m_dev, p_info / p_dev);
-	printf("ratio GET_INFO / CHECK_EXTENSION:   median %.2f  p99 %.2f\n",
-	       m_info / m_ext, p_info / p_ext);
-	printf("CLP requests during %d VFIO_IOMMU_GET_INFO calls: %ld\n", CALLS, after - before);
+		container = container_of_fns(argv + 1, sizes[s], groups, &device);
+		info = get_info(container, 0);
+		printf("VFIO_IOMMU_GET_INFO, %d functions: %u bytes\n", sizes[s], info->argsz);
+		snprintf(name, sizeof(name), "get_info_%d", sizes[s]);
+		before = clp_hits();
+		measure(name, get_info_call, info);
+		clp += clp_hits() - before;
+		if (sizes[s] == 2)
+			measure("check_extension", check_extension, NULL);
+		free(info);
+		close(device);
+		for (int i = 0; i < sizes[s]; i++)
+			close(groups[i]);
+		close(container);
+	}
+
+	{
+		struct iommu_hw_info cmd = {
+			.size = sizeof(cmd),
+			.data_len = sizeof(data),
+			.data_uptr = (uintptr_t)data,
+		};
+
+		cmd.dev_id = bind_iommufd(argv[1], &iommufd);
+		if (hw_info_call(&cmd))
+			fail("IOMMU_GET_HW_INFO on", argv[1]);
+		printf("IOMMU_GET_HW_INFO: type %u, %u bytes\n", cmd.out_data_type, cmd.data_len);
+		measure("hw_info", hw_info_call, &cmd);
+	}
+	printf("CLP requests during %d VFIO_IOMMU_GET_INFO calls on each container: %ld\n",
+	       CALLS, clp);
 
 	/* The control: recovering a function goes through CLP. */
 	if (getenv("VFIO_SELFTESTS_OUTSIDE_BDF")) {
@@ -156,5 +209,5 @@ int main(int argc, char **argv)
 		if (control <= 0)
 			return 1;
 	}
-	return after - before != 0;
+	return clp != 0;
 }

@@ -45,8 +45,14 @@ mem=2048 cpus=1
 [ "$flavour" = debug ] && mem=1024 cpus=2
 qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp $cpus
       -nographic -nic none -no-reboot
-      -kernel "$KBUILD/arch/s390/boot/bzImage" -initrd "$WORK/initramfs.cpio.gz"
+      -kernel "${KERNEL:-$KBUILD/arch/s390/boot/bzImage}" -initrd "$WORK/initramfs.cpio.gz"
       -append "$cmdline" "${devices[@]}")
+# make bench (host/bench.sh): another kernel (KERNEL=), and the guest's
+# instruction counts between its markers into COUNTS (host/insn-count.c).
+if [ "$mode" = bench ]; then
+	[ -n "${COUNTS:-}" ] || die "boot: bench needs COUNTS=FILE"
+	qemu+=(-plugin "$WORK/insn-count.so,out=$COUNTS")
+fi
 log=$LOGS/boot-$mode.log
 [ "$flavour" = test ] || log=$LOGS/boot-$mode-$flavour.log
 qmp=$WORK/qmp-$mode-$flavour.sock

@@ -7,8 +7,10 @@
 #                         sysroot of Debian's s390x -dev packages (downloaded
 #                         and unpacked, not installed)
 #   qemu-build.sh host    the qemu-system-s390x that boots the test guest:
-#                         Debian's source with host/qemu-host/*.patch (a TCG
-#                         fix that nested guests need), built for this machine
+#                         Debian's source with host/qemu-host/*.patch (the
+#                         test bed's zpci properties, a TCG fix that nested
+#                         guests need), built for this machine with TCG
+#                         plugins, and make bench's plugin host/insn-count.c
 # Both builds are incremental: ninja rebuilds what changed, ccache compiles.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,15 +24,19 @@ CONFIGURE=(--prefix=/usr --target-list=s390x-softmmu --without-default-features
 	   --disable-docs --disable-tools --disable-guest-agent --disable-user
 	   --enable-tcg --enable-fdt=system)
 
-# configure_and_build SRC BUILD CONFIGURE-ARGS...
+# configure_and_build SRC BUILD CONFIGURE-ARGS...: configured again when
+# the arguments change.
 configure_and_build() {
-	local src=$1 build=$2
+	local src=$1 build=$2 args
 	shift 2
-	mkdir -p "$build"
-	if [ ! -e "$build/build.ninja" ]; then
+	args=$(printf '%s\n' "${CONFIGURE[@]}" "$@")
+	if [ "$(cat "$build/.configure-args" 2>/dev/null)" != "$args" ]; then
 		say "qemu: configure $build"
+		rm -rf "$build"
+		mkdir -p "$build"
 		(cd "$build" && run_logged "qemu-configure-$(basename "$build")" \
 			"$src/configure" "${CONFIGURE[@]}" "$@")
+		echo "$args" >"$build/.configure-args"
 	fi
 	say "qemu: ninja -C $build qemu-system-s390x"
 	run_logged "qemu-build-$(basename "$build")" ninja -C "$build" qemu-system-s390x
@@ -50,16 +56,15 @@ guest)
 	fi
 	build=$WORK/qemu-build
 	# pkg-config answers from the sysroot, with its paths.
-	mkdir -p "$build"
-	cat >"$build/pkg-config-s390x" <<-EOF
+	cat >"$QSYSROOT/pkg-config-s390x" <<-EOF
 	#!/bin/sh
 	export PKG_CONFIG_SYSROOT_DIR=$QSYSROOT
 	export PKG_CONFIG_LIBDIR=$QSYSROOT/usr/lib/s390x-linux-gnu/pkgconfig:$QSYSROOT/usr/share/pkgconfig
 	exec pkg-config "\$@"
 	EOF
-	chmod +x "$build/pkg-config-s390x"
+	chmod +x "$QSYSROOT/pkg-config-s390x"
 	libs="$QSYSROOT/usr/lib/s390x-linux-gnu:$QSYSROOT/lib/s390x-linux-gnu"
-	PKG_CONFIG=$build/pkg-config-s390x configure_and_build "$QTREE" "$build" \
+	PKG_CONFIG=$QSYSROOT/pkg-config-s390x configure_and_build "$QTREE" "$build" \
 		--cross-prefix=s390x-linux-gnu- --cc="ccache s390x-linux-gnu-gcc" --host-cc=gcc \
 		--enable-kvm --enable-trace-backends=log \
 		--extra-cflags="-I$QSYSROOT/usr/include -I$QSYSROOT/usr/include/s390x-linux-gnu" \
@@ -82,8 +87,11 @@ host)
 		done
 		echo "$want" >"$src/.patches"
 	fi
-	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc"
-	say "qemu: $WORK/qemu-host/qemu-system-s390x"
+	# TCG plugins for make bench's instruction counts (host/insn-count.c)
+	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins
+	run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \
+		-o "$WORK/insn-count.so" "$TOP/host/insn-count.c"
+	say "qemu: $WORK/qemu-host/qemu-system-s390x, $WORK/insn-count.so"
 	;;
 *)
 	die "usage: qemu-build.sh guest|host"

@@ -18,8 +18,11 @@
 
 static int container, stop, answers[3], bad;
 
-/* How many function capabilities name @bdf (or any, with NULL). */
-static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
+/*
+ * How many function capabilities name @bdf (or any, with NULL); the record of
+ * each goes to @f, if not NULL.
+ */
+static int fns_to(const struct vfio_iommu_type1_info *info, const char *bdf, FILE *f)
 {
 	const struct vfio_info_cap_header *hdr;
 	const char *why;
@@ -34,35 +37,31 @@ static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
 			continue;
 		snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", c->segment, c->bus,
 			 c->devfn >> 3, c->devfn & 7);
-		if (!bdf || !strcmp(bdf, name))
-			n++;
+		if (bdf && strcmp(bdf, name))
+			continue;
+		n++;
+		if (f)
+			print_fn_record(f, c);
 	}
 	return n;
+}
+
+static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
+{
+	return fns_to(info, bdf, NULL);
 }
 
 /* The record of @bdf's function capability in @info, in @buf. */
 static const char *record(const struct vfio_iommu_type1_info *info, const char *bdf,
 			  char *buf, size_t size)
 {
-	const struct vfio_info_cap_header *hdr;
-	const char *why;
 	FILE *f = fmemopen(buf, size, "w");
 
 	buf[0] = '\0';
-	for_each_cap(hdr, info, info->argsz, why) {
-		const struct vfio_iommu_type1_info_cap_zpci_fn *c = (const void *)hdr;
-		char name[16];
-
-		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN ||
-		    !cap_fits(info, info->argsz, hdr, sizeof(*c)))
-			continue;
-		snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", c->segment, c->bus,
-			 c->devfn >> 3, c->devfn & 7);
-		if (f && !strcmp(bdf, name))
-			print_fn_record(f, c);
-	}
-	if (f)
+	if (f) {
+		fns_to(info, bdf, f);
 		fclose(f);
+	}
 	return buf;
 }
 

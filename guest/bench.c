@@ -18,7 +18,7 @@
  * by VFIO_SELFTESTS_OUTSIDE_BDF is recovered (disabled and enabled, through
  * CLP) afterwards.
  *
- *   bench BDF...     (4 functions bound to vfio-pci)
+ *   bench BDF BDF BDF BDF     (4 functions bound to vfio-pci)
  */
 #include <dirent.h>
 #include <sys/mount.h>
@@ -90,11 +90,8 @@ static long clp_hits(void)
 	return hits;
 }
 
-/*
- * A container of the functions @bdfs[@n] (their groups' files in @groups),
- * the first one's device opened.
- */
-static int container_of_fns(char **bdfs, int n, int *groups, int *device)
+/* A container of the functions @bdfs[@n] (their groups' files in @groups). */
+static int container_of_fns(char **bdfs, int n, int *groups)
 {
 	int c = open("/dev/vfio/vfio", O_RDWR);
 
@@ -104,9 +101,6 @@ static int container_of_fns(char **bdfs, int n, int *groups, int *device)
 		groups[i] = attach(c, bdfs[i]);
 	if (ioctl(c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		fail("VFIO_SET_IOMMU", "type1v2");
-	*device = ioctl(groups[0], VFIO_GROUP_GET_DEVICE_FD, bdfs[0]);
-	if (*device < 0)
-		fail("VFIO_GROUP_GET_DEVICE_FD", bdfs[0]);
 	return c;
 }
 
@@ -140,7 +134,7 @@ int main(int argc, char **argv)
 	static const int sizes[] = { 1, 2, 4 };
 	long clp = 0, before;
 	__u8 data[512];
-	int device, groups[4];
+	int groups[4];
 
 	prog = "bench";
 	if (argc != 5) {
@@ -159,7 +153,7 @@ int main(int argc, char **argv)
 		struct vfio_iommu_type1_info *info;
 		char name[32];
 
-		container = container_of_fns(argv + 1, sizes[s], groups, &device);
+		container = container_of_fns(argv + 1, sizes[s], groups);
 		info = get_info(container, 0);
 		printf("VFIO_IOMMU_GET_INFO, %d functions: %u bytes\n", sizes[s], info->argsz);
 		snprintf(name, sizeof(name), "get_info_%d", sizes[s]);
@@ -169,7 +163,6 @@ int main(int argc, char **argv)
 		if (sizes[s] == 2)
 			measure("check_extension", check_extension, NULL);
 		free(info);
-		close(device);
 		for (int i = 0; i < sizes[s]; i++)
 			close(groups[i]);
 		close(container);

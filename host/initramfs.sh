@@ -52,7 +52,7 @@ if [ "${1:-}" != run ]; then
 	# The hostile nested guest's PCI Store Block (guest/pcistb/), built
 	# apart from the source (kbuild writes beside it).
 	mkdir -p "$OUT/pcistb"
-	cp "$TOP"/guest/pcistb/* "$OUT/pcistb/"
+	cp -p "$TOP"/guest/pcistb/* "$OUT/pcistb/"
 	run_logged pcistb kmake M="$OUT/pcistb" modules
 	cat >"$OUT/nested.list" <<-LIST
 	dir /dev 0755 0 0

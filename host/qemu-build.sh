@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage qemu: the two QEMUs built here, both from Debian's QEMU 7.2 source
+# Stages host-qemu and qemu: the two QEMUs built here, both from Debian's QEMU 7.2 source
 # (the base commit of $QTREE, see host/tree.sh qemu):
 #   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
 #                         the s390x guest, which runs it beside Debian's
@@ -89,7 +89,8 @@ host)
 	fi
 	# TCG plugins for make bench's instruction counts (host/insn-count.c)
 	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins
-	run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \
+	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] ||
+		run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \
 		-o "$WORK/insn-count.so" "$TOP/host/insn-count.c"
 	say "qemu: $WORK/qemu-host/qemu-system-s390x, $WORK/insn-count.so"
 	;;

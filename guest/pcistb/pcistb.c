@@ -14,7 +14,6 @@
  */
 #include <linux/module.h>
 #include <linux/pci.h>
-#include <linux/slab.h>
 #include <asm/pci.h>
 #include <asm/pci_insn.h>
 #include <asm/pci_io.h>
@@ -41,7 +40,7 @@ static int __init pcistb_init(void)
 	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
 	if (!pdev)
 		return -ENODEV;
-	data = (u64 *)get_zeroed_page(GFP_KERNEL);
+	data = (u64 *)__get_free_page(GFP_KERNEL);
 	if (!data) {
 		pci_dev_put(pdev);
 		return -ENOMEM;

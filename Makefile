@@ -13,17 +13,26 @@ SHELL := /bin/bash
 H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
-.PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs gates export shell fresh clean
+.PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs \
+	tree-6.12 kernel-6.12 initramfs-6.12 gates export shell fresh clean
 all: run
 
 deps:
 	$(T) $(H)/deps.sh
 tree: deps
-	$(T) $(H)/tree.sh
+	$(T) $(H)/tree.sh linux
 kernel: tree
 	$(T) $(H)/kernel.sh test
 debug-kernel: tree
 	$(T) $(H)/kernel.sh debug
+# The stable backport: patches-6.12/ on Linux 6.12, its test kernel and
+# an initramfs of its kselftests.
+tree-6.12: deps
+	$(T) $(H)/tree.sh linux-6.12
+kernel-6.12: tree-6.12
+	$(T) $(H)/kernel.sh 6.12
+initramfs-6.12: kernel-6.12
+	$(T) $(H)/initramfs.sh 6.12
 # The host's qemu-system-s390x, which presents the test bed (config/topology),
 # from Debian's QEMU source (work/qemu, tagged base); and QEMU with
 # qemu-patches/ for the guest's QEMU stages.
@@ -37,7 +46,7 @@ initramfs: kernel qemu
 run-initramfs: kernel
 	$(T) $(H)/initramfs.sh run
 
-gates: kernel qemu
+gates: kernel tree-6.12 qemu
 	$(T) $(H)/gates.sh
 
 run: run-initramfs host-qemu
@@ -46,13 +55,15 @@ run: run-initramfs host-qemu
 	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
 	@$(H)/results.py --expected host/expected --answer work/logs/boot-run.log
 
-check: initramfs gates debug-kernel
+check: initramfs gates debug-kernel initramfs-6.12
 	$(T) $(H)/boot.sh check test
 	$(T) $(H)/boot.sh check debug
+	$(T) $(H)/boot.sh check 6.12
 	@$(H)/results.py --tree work/linux --expected host/expected \
 		--results work/logs/gates.results \
 		--guest test work/logs/boot-check.log work/build/.config \
-		--guest debug work/logs/boot-check-debug.log work/build-debug/.config
+		--guest debug work/logs/boot-check-debug.log work/build-debug/.config \
+		--guest 6.12 work/logs/boot-check-6.12.log work/build-6.12/.config
 
 bench: run-initramfs host-qemu gates
 	$(T) $(H)/bench.sh
@@ -64,8 +75,10 @@ fresh:
 	$(H)/fresh.sh $(if $(filter 1,$(HOST_CCACHE)),--ccache) run check
 
 export:
-	$(H)/export.sh
-	$(H)/export.sh --qemu
+	$(H)/export.sh linux
+	$(H)/export.sh linux-6.12
+	$(H)/export.sh qemu
 
 clean:
-	rm -rf work/build work/initramfs work/initramfs.cpio.gz work/logs
+	rm -rf work/build work/build-debug work/build-6.12 work/initramfs work/initramfs-6.12 \
+		work/initramfs.cpio.gz work/initramfs-6.12.cpio.gz work/logs

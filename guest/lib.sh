@@ -18,6 +18,10 @@ ok() {	# ok NAME CONDITION DIAGNOSTIC
 		failed=$((failed + 1))
 	fi
 }
+skip() {	# skip NAME REASON (which host/expected must allow)
+	t=$((t + 1))
+	echo "ok $t $1 # SKIP $2"
+}
 tap_end() { echo "1..$t"; [ $failed = 0 ]; }
 
 # records fn ROLE | group | nested: the records, one a line.
@@ -113,3 +117,28 @@ entry() {
 		[ "$(canon "$3" "$(field "$r" "$3")")" = "$(canon "$3" "$4")" ] && echo "$r"
 	done | awk '{ n++; r = $0 } END { if (n == 1) print r }'
 }
+
+# A hostile guest's zPCI loads and stores (guest/zpci-insn/).
+#
+# unimplemented_bars BDF: the BARs (0 to 5) the function at BDF does not
+# implement: sysfs shows them with no flags (its CLP answer gave no size).
+unimplemented_bars() {
+	head -n 6 "/sys/bus/pci/devices/$1/resource" |
+		awk '$3 ~ /^0x0+$/ { printf "%s%d", sep, NR - 1; sep = " " }'
+}
+
+# zpci_insn_want BDF BARS: what the module prints for its ops
+# pcilg:4:0:8,unimplemented_bars to the function BDF that does not
+# implement BARS, when each access gets its architected answer: the load
+# from BAR 4 (virtio-pci's modern BAR) succeeds; each load and store to a
+# BAR the function does not implement is condition code 1 with status 20,
+# invalid PCI address space, as for a PCIAS that names no BAR at all.
+zpci_insn_want() {
+	echo "zpci_insn: $1 pcilg bar 4 offset 0x0 len 8: cc 0 status 0"
+	for b in $2; do
+		for i in pcilg:8 pcistg:8 pcistb:16; do
+			echo "zpci_insn: $1 ${i%:*} bar $b offset 0x0 len ${i#*:}: cc 1 status 20"
+		done
+	done
+}
+ZPCI_INSN_OPS=pcilg:4:0:8,unimplemented_bars

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Stage boot: boot the test kernel and initramfs in qemu-system-s390x (TCG)
 # with real QEMU zPCI functions, and keep the console in $LOGS/boot-MODE.log.
-#   boot.sh check|run|shell|bench [test|debug]
+#   boot.sh check|run|shell|bench [test|debug|6.12]
+# test, debug: the kernels of host/kernel.sh; 6.12: the stable backport's
+# test kernel, with its own initramfs (host/initramfs.sh 6.12).
 # The zPCI functions and groups come from the test bed, config/topology
 # (host/topology.py): QEMU gets them as -device zpci,..., and the guest's
 # tests get them only through the kernel command line. To see the tests
@@ -11,7 +13,11 @@
 
 mode=${1:-check}
 flavour=${2:-test}
-[ "$flavour" = debug ] && KBUILD=$WORK/build-debug
+INITRAMFS=$WORK/initramfs.cpio.gz
+case $flavour in
+debug) KBUILD=$WORK/build-debug ;;
+6.12) KBUILD=$WORK/build-6.12 INITRAMFS=$WORK/initramfs-6.12.cpio.gz ;;
+esac
 TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
 EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
 # Two nested boots (up to 2 attempts of 450 s each) run in the test
@@ -45,7 +51,7 @@ mem=2048 cpus=1
 [ "$flavour" = debug ] && mem=1024 cpus=2
 qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp $cpus
       -nographic -nic none -no-reboot
-      -kernel "${KERNEL:-$KBUILD/arch/s390/boot/bzImage}" -initrd "$WORK/initramfs.cpio.gz"
+      -kernel "${KERNEL:-$KBUILD/arch/s390/boot/bzImage}" -initrd "$INITRAMFS"
       -append "$cmdline" "${devices[@]}")
 # make bench (host/bench.sh): another kernel (KERNEL=), and the guest's
 # instruction counts between its markers into COUNTS (host/insn-count.c).

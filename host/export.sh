@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Export the work tree's commits on top of "base" as the series:
-# git format-patch with a cover letter whose subject and text come from
-# cover-letter.txt in the series' directory (first line the subject, then the text).
-# --qemu: the QEMU work tree and qemu-patches/ instead of the kernel's.
-# --to DIR writes there instead of patches/ (used to compare).
+# Export a work tree's commits on top of "base" as its series: git
+# format-patch with a cover letter whose subject and text come from
+# cover-letter.txt in the series' directory (first line the subject, then
+# the text).
+#   export.sh NAME [--to DIR]   NAME: linux (patches/), linux-6.12
+#                               (patches-6.12/), qemu (qemu-patches/);
+#                               --to DIR writes there instead (to compare)
 . "$(dirname "$0")/lib.sh"
 
-tree=$TREE patches=$TOP/patches
-if [ "${1:-}" = --qemu ]; then
-	tree=$QTREE patches=$QPATCHES
-	shift
-fi
+name=${1:?usage: export.sh linux|linux-6.12|qemu [--to DIR]}
+tree=$(tree_of "$name") patches=$(series_of "$name")
 out=$patches
-[ "${1:-}" = --to ] && out=$2
-[ -d "$tree/.git" ] || die "no work tree at $tree: run 'make tree' first"
+[ "${2:-}" = --to ] && out=$3
+[ -d "$tree/.git" ] || die "no work tree at $tree: run 'host/tree.sh $name' first"
 
 if [ "$out" = "$patches" ]; then
 	rm -f "$out"/[0-9][0-9][0-9][0-9]-*.patch

@@ -53,8 +53,8 @@ fi
 
 remove_root
 if [ ! -s "$BARE" ]; then
-	mirror=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-	mirror=${mirror:-http://deb.debian.org/debian}
+	mirror=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+	[ -n "$mirror" ] || die "fresh: no apt source of this machine (/etc/apt/sources.list.d/*.sources) names Debian's archive"
 	say "fresh: debootstrap --variant=minbase bookworm from $mirror"
 	run_logged fresh-debootstrap debootstrap --variant=minbase bookworm "$ROOT" "$mirror"
 	tar -C "$ROOT" -cf "$BARE.new" . && mv "$BARE.new" "$BARE"
@@ -64,8 +64,9 @@ else
 	tar -C "$ROOT" -xf "$BARE"
 fi
 
-# The machine's apt sources and settings (linux-source-6.12 is only in
-# bookworm-security, which the root's own sources.list lacks), and its DNS.
+# The machine's apt sources and settings (host/fetch.sh takes the archive
+# from them, and bookworm-security, which the root's own sources.list
+# lacks), and its DNS.
 rm -f "$ROOT/etc/apt/sources.list"
 cp /etc/apt/sources.list.d/*.sources "$ROOT/etc/apt/sources.list.d/"
 cp -n /etc/apt/apt.conf.d/* "$ROOT/etc/apt/apt.conf.d/"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Stage gates: what 0-day and the maintainers run on a series, on patches/
-# and the work tree (base + series). Prints one "PASS gate/NAME" or
-# "FAIL gate/NAME: why" line per gate into $LOGS/gates.results.
+# and the work tree (base + series); and on the stable backport
+# (patches-6.12/) and the QEMU series what their trees' maintainers run.
+# Prints one "PASS gate/NAME" or "FAIL gate/NAME: why" line per gate into
+# $LOGS/gates.results.
 #   gates.sh [GATE...]   only these gates (checkpatch apply bisect sparse w1
-#                        uapi kerneldoc x86_64 qemu-checkpatch qemu-apply
-#                        qemu-headers), always run
+#                        uapi kerneldoc x86_64 6.12-checkpatch 6.12-apply
+#                        qemu-checkpatch qemu-apply qemu-headers), always run
 . "$(dirname "$0")/lib.sh"
 
 RESULTS=$LOGS/gates.results
@@ -15,13 +17,29 @@ mapfile -t series < <(grep -v '^\s*\(#\|$\)' "$TOP/patches/series" || true)
 n=${#series[@]}
 
 ONLY=" $* "
+
+# sparse: Linux 7.2's checker-valid.sh wants one that knows
+# __typeof_unqual__, which bookworm's 0.6.4 does not: the source config/bases
+# names, built here (only the sparse program; seconds).
+SPARSE=$WORK/sparse/sparse
+want=$(awk '$1 == "sparse" { print $3, $4 }' "$TOP/config/bases")
+if [ "$(cat "$WORK/sparse/.base-version" 2>/dev/null)" != "$want" ] || [ ! -x "$SPARSE" ]; then
+	say "gates: building sparse ($want, config/bases)"
+	rm -rf "$WORK/sparse"
+	"$TOP/host/fetch.sh" sparse "$WORK/sparse" >/dev/null
+	# Debian's source asks for gcc-16, which bookworm does not have
+	run_logged sparse-build make -C "$WORK/sparse" -j"$(nproc)" sparse CC=gcc \
+		HAVE_GTK=no HAVE_LLVM=no HAVE_SQLITE=no HAVE_LIBXML=no
+	echo "$want" >"$WORK/sparse/.base-version"
+fi
 # The gates judge the series with their tools: while none of that changed
 # (the series, the work trees, the gates and their config, the tools'
 # versions), their results stand.
-stamp=$( { cat "$TOP"/patches/* "$TOP"/qemu-patches/* "$TOP"/host/gates.sh "$TOP"/host/lib.sh \
-	       "$TOP"/host/export.sh "$TOP"/config/*
-	   git -C "$TREE" rev-parse HEAD; git -C "$QTREE" rev-parse HEAD 2>&1
-	   for tool in sparse gcc g++ s390x-linux-gnu-gcc s390x-linux-gnu-g++ pahole python3; do
+stamp=$( { cat "$TOP"/patches/* "$TOP"/patches-6.12/* "$TOP"/qemu-patches/* "$TOP"/host/gates.sh \
+	       "$TOP"/host/lib.sh "$TOP"/host/export.sh "$TOP"/config/*
+	   for t in "$TREE" "$BTREE" "$QTREE"; do git -C "$t" rev-parse HEAD 2>&1; done
+	   cat "$WORK/sparse/.base-version"
+	   for tool in gcc g++ s390x-linux-gnu-gcc s390x-linux-gnu-g++ pahole python3; do
 		   { "$tool" --version 2>&1 || true; } | head -n 1
 	   done
 	   perl -e 'print "$^V\n"' 2>&1 || true; } | sha256sum | cut -c1-16)
@@ -65,30 +83,54 @@ gmake() {
 	TREE=$GTREE KBUILD=$GBUILD kmake "$@"
 }
 
-# 1. checkpatch --strict on every patch file. spdxcheck wants Debian's python3.
-# The base tree is a tarball without history, so checkpatch cannot look up
-# the commit a Fixes: tag names (UNKNOWN_COMMIT_ID); every other check runs.
-gate_checkpatch() {
-	local p bad=0
-	for p in "${series[@]}"; do
-		if ! PATH=/usr/bin:$PATH perl "$TREE/scripts/checkpatch.pl" --strict --quiet \
-			--no-signoff --ignore UNKNOWN_COMMIT_ID "$TOP/patches/$p"; then
+# signed_by_author FILE: the patch's author (From:) signs it off (DCO).
+signed_by_author() {
+	local from
+	from=$(sed -n '1,/^$/s/^From: //p' "$1" | head -n 1)
+	grep -qxF "Signed-off-by: $from" "$1" ||
+		{ echo "$(basename "$1"): its author, $from, does not sign it off"; return 1; }
+}
+
+# 1. checkpatch --strict on every patch file, with the checkpatch.pl of the
+# series' own tree, and the author's Signed-off-by. spdxcheck wants
+# Debian's python3. The base tree is a tarball without history, so
+# checkpatch cannot look up the commit a Fixes: tag names
+# (UNKNOWN_COMMIT_ID); every other check runs. Its FILE_PATH_CHANGES
+# ("does MAINTAINERS need updating?", for any new file) is answered by
+# get_maintainer.pl instead.
+#   checkpatch NAME: the series of config/bases's NAME (linux, linux-6.12)
+checkpatch() {
+	local tree dir p list bad=0
+	tree=$(tree_of "$1") dir=$(series_of "$1")
+	mapfile -t list < <(grep -v '^\s*\(#\|$\)' "$dir/series")
+	[ ${#list[@]} -gt 0 ] || { echo "checkpatch: ${dir#"$TOP"/}/series is empty"; return 1; }
+	for p in "${list[@]}"; do
+		if ! PATH=/usr/bin:$PATH perl "$tree/scripts/checkpatch.pl" --strict --quiet \
+			--ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$dir/$p"; then
 			echo "checkpatch: $p"
 			bad=1
 		fi
-		grep -q '^Signed-off-by: ' "$TOP/patches/$p" || { echo "no Signed-off-by: $p"; bad=1; }
+		signed_by_author "$dir/$p" || bad=1
+		# What checkpatch's FILE_PATH_CHANGES asks: each file the patch
+		# adds has a maintainer (MAINTAINERS as the series leaves it).
+		for f in $(git apply --numstat --summary "$dir/$p" | sed -n 's/^ create mode [0-7]* //p'); do
+			[ -n "$(cd "$tree" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+				--nol --norolestats -f "$f" 2>/dev/null)" ] ||
+				{ echo "$p: no maintainer in MAINTAINERS for the new $f"; bad=1; }
+		done
 	done
-	[ $bad = 0 ] && echo "checkpatch: $n patches clean"
+	[ $bad = 0 ] && echo "checkpatch: ${#list[@]} patches of ${dir#"$TOP"/} clean"
 	return $bad
 }
+gate_checkpatch() { checkpatch linux; }
 
 # 8. A series applies with git am on a fresh base without offsets or fuzz,
 # and is exactly what its work tree exports.
-# apply_series TREE DIR [--qemu]: the series in DIR (patches/ or
-# qemu-patches/, exported with export.sh's --qemu).
+# apply_series NAME: the series of config/bases's NAME (linux, linux-6.12,
+# qemu).
 apply_series() {
-	local tree=$1 dir=$2 tmp p out list
-	shift 2
+	local name=$1 tree dir tmp p out list
+	tree=$(tree_of "$name") dir=$(series_of "$name")
 	mapfile -t list < <(grep -v '^\s*\(#\|$\)' "$dir/series")
 	tmp=$(mktemp -d)
 	git -C "$tree" worktree add -q --detach "$tmp/tree" base
@@ -102,7 +144,7 @@ apply_series() {
 			{ echo "git am failed: $p"; return 1; }
 	done
 	git -C "$tree" worktree remove --force "$tmp/tree"
-	"$TOP/host/export.sh" "$@" --to "$tmp" >/dev/null
+	"$TOP/host/export.sh" "$name" --to "$tmp" >/dev/null
 	cmp -s "$dir/series" "$tmp/series" ||
 		{ echo "stale: the work tree exports $(grep -c . "$tmp/series") patch(es), ${dir#"$TOP"/}/series lists ${#list[@]}"; return 1; }
 	for p in "${list[@]}"; do
@@ -112,7 +154,7 @@ apply_series() {
 	rm -rf "$tmp"
 	echo "apply: ${#list[@]} patches of ${dir#"$TOP"/} apply cleanly and match the work tree"
 }
-gate_apply() { apply_series "$TREE" "$TOP/patches"; }
+gate_apply() { apply_series linux; }
 
 # 2. Bisectability: the s390x kernel builds after each patch.
 gate_bisect() {
@@ -146,7 +188,7 @@ warnings_at() {
 	[ -n "$objs" ] || [ "$1" = base ] || { echo "$2: no object to check at $1" >&2; return 1; }
 	[ -n "$objs" ] || return 0
 	for o in $objs; do rm -f "$GBUILD/$o"; done
-	gmake "$1" olddefconfig "$2" $objs >"$log" 2>&1 ||
+	gmake "$1" olddefconfig "$2" CHECK="$SPARSE" $objs >"$log" 2>&1 ||
 		{ tail -n 5 "$log" >&2; echo "$2: make failed at $1 (log: $log)" >&2; return 1; }
 	for o in $objs; do
 		grep -qE "^ +$([ "$2" = C=2 ] && echo "CHECK +(.*/)?${o%.o}\.c" || echo "CC( \[M\])? +$o")\$" "$log" ||
@@ -234,7 +276,7 @@ kdoc() {	# kdoc REV FILE: the file's kernel-doc warnings at REV
 			rm -rf "$tmp"
 			return 1
 		fi
-		sed -E 's/:[0-9]+: /: /' "$tmp/out" | sort
+		sed -E 's/:[0-9]+: /: /; s/^(Warning: [^ ]*):[0-9]+ /\1 /' "$tmp/out" | sort
 	fi
 	rm -rf "$tmp"
 }
@@ -258,6 +300,12 @@ gate_kerneldoc() {
 	return $bad
 }
 
+# The stable backport (patches-6.12/): checkpatch with 6.12's own, and git
+# am on a fresh 6.12; it builds and passes its tests in make check's
+# 6.12 boot.
+gate_backport_checkpatch() { checkpatch linux-6.12; }
+gate_backport_apply() { apply_series linux-6.12; }
+
 # 9. The QEMU series (qemu-patches/): QEMU's own checkpatch.pl on every
 # patch (no error, no warning: but its "does MAINTAINERS need updating?" on
 # a new file under linux-headers/, which MAINTAINERS already covers), a
@@ -276,15 +324,15 @@ gate_qemu_checkpatch() {
 		     grep ' create mode ' | grep -qv ' linux-headers/'; }; then
 			bad=1
 		fi
+		signed_by_author "$QPATCHES/$p" || bad=1
 		[ $bad = 0 ] || { echo "QEMU checkpatch: $p"; break; }
-		grep -q '^Signed-off-by: ' "$QPATCHES/$p" || { echo "no Signed-off-by: $p"; bad=1; }
 	done
 	[ $bad = 0 ] && echo "QEMU checkpatch: ${#qseries[@]} patches clean"
 	return $bad
 }
 gate_qemu_apply() {
 	[ ${#qseries[@]} -gt 0 ] || { echo "QEMU apply: nothing to check: qemu-patches/series is empty"; return 1; }
-	apply_series "$QTREE" "$QPATCHES" --qemu
+	apply_series qemu
 }
 
 # 10. QEMU's linux-headers/ is generated, never edited: each header the
@@ -321,6 +369,8 @@ if [ "$n" -eq 0 ]; then
 fi
 timed checkpatch gate_checkpatch
 timed apply gate_apply
+timed 6.12-checkpatch gate_backport_checkpatch
+timed 6.12-apply gate_backport_apply
 timed bisect gate_bisect
 timed sparse gate_sparse
 timed w1 gate_w1

@@ -2,13 +2,19 @@
 # Stage initramfs: build the guest programs (static s390x, against the
 # test kernel's installed uAPI headers) and pack them with busybox and
 # guest/init into a cpio, using the kernel's own usr/gen_init_cpio.
-#   initramfs.sh       everything make check runs, QEMU and the nested guest
-#                      included
-#   initramfs.sh run   without QEMU (make run, make bench)
+#   initramfs.sh        everything make check runs, QEMU and the nested guest
+#                       included
+#   initramfs.sh run    without QEMU (make run, make bench)
+#   initramfs.sh 6.12   the same for the stable backport's test kernel
+#                       (work/linux-6.12): initramfs-6.12.cpio.gz
 . "$(dirname "$0")/lib.sh"
 
 KSELFTESTS=(vfio)
-OUT=$WORK/initramfs
+OUT=$WORK/initramfs CPIO=$WORK/initramfs.cpio.gz
+if [ "${1:-}" = 6.12 ]; then
+	TREE=$BTREE KBUILD=$WORK/build-6.12
+	OUT=$WORK/initramfs-6.12 CPIO=$WORK/initramfs-6.12.cpio.gz
+fi
 HDRS=$KBUILD/usr/include
 CC=s390x-linux-gnu-gcc
 rm -rf "$OUT"
@@ -27,8 +33,11 @@ for t in "${KSELFTESTS[@]}"; do
 	fi
 	say "initramfs: kselftest $t"
 	mkdir -p "$OUT/kselftest/$t"
+	# libvfio (7.2) links libuuid: Debian's s390x one, in the sysroot
 	run_logged "kselftest-$t" make -C "$TREE/tools/testing/selftests/$t" \
-		ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- LDFLAGS=-static \
+		ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- \
+		USERLDFLAGS="-static -L$SYSROOT/usr/lib/s390x-linux-gnu" \
+		USERCFLAGS="-isystem $SYSROOT/usr/include" \
 		KHDR_INCLUDES="-isystem $HDRS" OUTPUT="$OUT/kselftest/$t"
 done
 
@@ -42,18 +51,18 @@ fi
 # Except for make run and make bench: Debian's QEMU as a second client (the
 # guest's qemu_client and qemu_nested stages), its libraries, the ioctl
 # observer, and the nested guest it boots (the test kernel with
-# guest/nested-init, the series' tool and the module guest/pcistb/); and
-# QEMU with qemu-patches/
-# (host/qemu-build.sh; the guest's qemu_ab stage).
-if [ "${1:-}" != run ]; then
+# guest/nested-init, the series' tool and the module guest/zpci-insn/); and
+# QEMU with qemu-patches/ (host/qemu-build.sh; the guest's qemu_ab stage).
+# The module is in the test guest too (stage unimplemented_bars).
+if [ -z "${1:-}" ]; then
 	"$TOP/host/qemu-client.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
 		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
-	# The hostile nested guest's PCI Store Block (guest/pcistb/), built
+	# A hostile guest's zPCI loads and stores (guest/zpci-insn/), built
 	# apart from the source (kbuild writes beside it).
-	mkdir -p "$OUT/pcistb"
-	cp -p "$TOP"/guest/pcistb/* "$OUT/pcistb/"
-	run_logged pcistb kmake M="$OUT/pcistb" modules
+	mkdir -p "$OUT/zpci-insn"
+	cp -p "$TOP"/guest/zpci-insn/* "$OUT/zpci-insn/"
+	run_logged zpci-insn kmake M="$OUT/zpci-insn" modules
 	cat >"$OUT/nested.list" <<-LIST
 	dir /dev 0755 0 0
 	nod /dev/console 0600 0 0 c 5 1
@@ -62,7 +71,7 @@ if [ "${1:-}" != run ]; then
 	dir /bin 0755 0 0
 	file /init $TOP/guest/nested-init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
-	file /pcistb.ko $OUT/pcistb/pcistb.ko 0644 0 0
+	file /zpci_insn.ko $OUT/zpci-insn/zpci_insn.ko 0644 0 0
 	LIST
 	[ -x "$OUT/vfio_iommu_info" ] &&
 		echo "file /bin/vfio_iommu_info $OUT/vfio_iommu_info 0755 0 0" >>"$OUT/nested.list"
@@ -97,6 +106,7 @@ fi
 		echo "dir /nested 0755 0 0"
 		echo "file /nested/bzImage $KBUILD/arch/s390/boot/bzImage 0644 0 0"
 		echo "file /nested/initramfs.cpio.gz $OUT/nested.cpio.gz 0644 0 0"
+		echo "file /zpci_insn.ko $OUT/zpci-insn/zpci_insn.ko 0644 0 0"
 		# QEMU with qemu-patches/ (host/qemu-build.sh), beside Debian's.
 		echo "dir /usr/local 0755 0 0"
 		echo "dir /usr/local/bin 0755 0 0"
@@ -107,5 +117,5 @@ fi
 	find "$OUT/kselftest" -mindepth 1 -type d -printf 'dir /kselftest/%P 0755 0 0\n'
 	find "$OUT/kselftest" -type f -perm -u+x -printf "file /kselftest/%P %p 0755 0 0\n"
 } >"$OUT/files.list"
-"$KBUILD/usr/gen_init_cpio" "$OUT/files.list" | gzip -9n >"$WORK/initramfs.cpio.gz"
-say "initramfs: $WORK/initramfs.cpio.gz ($(du -h "$WORK/initramfs.cpio.gz" | cut -f1))"
+"$KBUILD/usr/gen_init_cpio" "$OUT/files.list" | gzip -9n >"$CPIO"
+say "initramfs: $CPIO ($(du -h "$CPIO" | cut -f1))"

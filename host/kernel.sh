@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Stage kernel: cross-build an s390x guest kernel (tinyconfig + the config
 # fragments) and install its uAPI headers for the guest programs.
-#   kernel.sh [test|debug]   the test kernel in work/build (default), or the
-#                            debug kernel (+ config/debug.config) in work/build-debug
+#   kernel.sh [test|debug|6.12]   the test kernel in work/build (default),
+#                                 the debug kernel (+ config/debug.config) in
+#                                 work/build-debug, or the stable backport's
+#                                 test kernel (work/linux-6.12) in work/build-6.12
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-test}
 FRAGMENTS=("$TOP"/config/test.config)
-if [ "$flavour" = debug ]; then
+case $flavour in
+test) ;;
+debug)
 	FRAGMENTS+=("$TOP"/config/debug.config)
-	KBUILD=$WORK/build-debug
+	KBUILD=$WORK/build-debug ;;
+6.12)
+	TREE=$BTREE KBUILD=$WORK/build-6.12 ;;
+*) die "usage: kernel.sh [test|debug|6.12]" ;;
+esac
+# A build directory of another base (config/bases) starts again: what the
+# old tree generated there would be built on.
+base=$(cat "$TREE/.git/base-version")
+if [ "$(cat "$KBUILD/.base-version" 2>/dev/null)" != "$base" ]; then
+	rm -rf "$KBUILD"
+	mkdir -p "$KBUILD"
+	echo "$base" >"$KBUILD/.base-version"
 fi
-mkdir -p "$KBUILD"
 
 # (Re)make .config only when a fragment or the tree's commit changed.
 stamp=$( (cat "${FRAGMENTS[@]}"; git -C "$TREE" rev-parse HEAD) | sha256sum | cut -c1-16)

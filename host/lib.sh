@@ -4,14 +4,29 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${WORK:-$TOP/work}
+# The work trees (git: config/bases's source as commit "base", then the
+# series): the kernel the series is for, its stable backport, QEMU.
 TREE=$WORK/linux
-KBUILD=$WORK/build
+BTREE=$WORK/linux-6.12
 QTREE=$WORK/qemu
 QPATCHES=$TOP/qemu-patches
+KBUILD=$WORK/build
 LOGS=$WORK/logs
 SYSROOT=$WORK/sysroot
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 mkdir -p "$LOGS"
+
+# tree_of NAME, series_of NAME: the work tree and the series directory of a
+# base of config/bases (linux, linux-6.12, qemu).
+tree_of() { echo "$WORK/$1"; }
+series_of() {
+	case $1 in
+	linux) echo "$TOP/patches" ;;
+	linux-6.12) echo "$TOP/patches-6.12" ;;
+	qemu) echo "$QPATCHES" ;;
+	*) die "no series for $1" ;;
+	esac
+}
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

@@ -55,7 +55,7 @@ def read_expected(path):
             if not words or words[0].startswith('#'):
                 continue
             boots = words[1].split(',') if len(words) > 1 else []
-            if not boots or not set(boots) <= {'test', 'debug', 'run', 'bench', 'shell'} or \
+            if not boots or not set(boots) <= {'test', 'debug', '6.12', 'run', 'bench', 'shell'} or \
                not ((words[0] == 'stage' and len(words) == 3) or
                     (words[0] == 'skip' and len(words) == 4)):
                 sys.exit(f'{path}: not "stage BOOTS NAME" or "skip BOOTS RESULT REASON": '

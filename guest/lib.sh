@@ -127,12 +127,21 @@ unimplemented_bars() {
 		awk '$3 ~ /^0x0+$/ { printf "%s%d", sep, NR - 1; sep = " " }'
 }
 
-# zpci_insn_want BDF BARS: what the module prints for its ops
-# pcilg:4:0:8,unimplemented_bars to the function BDF that does not
-# implement BARS, when each access gets its architected answer: the load
-# from BAR 4 (virtio-pci's modern BAR) succeeds; each load and store to a
-# BAR the function does not implement is condition code 1 with status 20,
-# invalid PCI address space, as for a PCIAS that names no BAR at all.
+# The module's ops (guest/zpci-insn/zpci_insn.c) for a virtio-pci function:
+# a load from BAR 4 (its modern BAR), loads and stores to each BAR it does
+# not implement, and loads and a store whose offset lies past the end of
+# BAR 1 (MSI-X) and BAR 4, near 2^64.
+ZPCI_INSN_OPS=pcilg:4:0:8,unimplemented_bars
+ZPCI_INSN_OPS=$ZPCI_INSN_OPS,pcilg:1:fffffffffffffff8:8,pcistg:1:fffffffffffffff8:8
+ZPCI_INSN_OPS=$ZPCI_INSN_OPS,pcilg:4:fffffffffffffff8:8
+
+# zpci_insn_want BDF BARS: what the module prints for ZPCI_INSN_OPS to the
+# function BDF that does not implement BARS, when each access gets its
+# architected answer: the load from BAR 4 succeeds; each load and store to
+# a BAR the function does not implement is condition code 1 with status
+# 20, invalid PCI address space, as for a PCIAS that names no BAR at all;
+# an access past the end of a BAR is an operand exception, as for any
+# offset outside a BAR.
 zpci_insn_want() {
 	echo "zpci_insn: $1 pcilg bar 4 offset 0x0 len 8: cc 0 status 0"
 	for b in $2; do
@@ -140,5 +149,7 @@ zpci_insn_want() {
 			echo "zpci_insn: $1 ${i%:*} bar $b offset 0x0 len ${i#*:}: cc 1 status 20"
 		done
 	done
+	for i in pcilg:1 pcistg:1 pcilg:4; do
+		echo "zpci_insn: $1 ${i%:*} bar ${i#*:} offset 0xfffffffffffffff8 len 8: program exception"
+	done
 }
-ZPCI_INSN_OPS=pcilg:4:0:8,unimplemented_bars

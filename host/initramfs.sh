@@ -53,7 +53,7 @@ fi
 # observer, and the nested guest it boots (the test kernel with
 # guest/nested-init, the series' tool and the module guest/zpci-insn/); and
 # QEMU with qemu-patches/ (host/qemu-build.sh; the guest's qemu_ab stage).
-# The module is in the test guest too (stage unimplemented_bars).
+# The module is in the test guest too (stage hostile_bars).
 if [ -z "${1:-}" ]; then
 	"$TOP/host/qemu-client.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \

@@ -14,6 +14,10 @@ KBUILD=$WORK/build
 LOGS=$WORK/logs
 SYSROOT=$WORK/sysroot
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Hits whatever directory the clone is in (make fresh's root has another):
+# paths below it are hashed as relative ones, and the directory a compiler
+# ran in not at all.
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 mkdir -p "$LOGS"
 
 # tree_of NAME, series_of NAME: the work tree and the series directory of a

@@ -111,6 +111,9 @@ def programs(log_lines, expected):
     for line in log_lines:
         m = re.match(r'^### begin (\S+)', line)
         if m:
+            if name is not None:
+                seen.add(name)
+                record('FAIL', name, 'did not finish (no end marker)')
             name, plan, count, failed, notes, skip_why = m.group(1), None, 0, 0, [], ''
             continue
         if name is None:
@@ -151,6 +154,7 @@ def programs(log_lines, expected):
                 record('PASS', f'{name}/{m.group(2)}')
             notes = []
     if name is not None:
+        seen.add(name)
         record('FAIL', name, 'did not finish (no end marker)')
     for want in expected:
         if want not in seen:

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The judge's tests: host/results.py on stored console excerpts.
+
+Each host/results-tests/CASE.log is a console as a guest boot could leave it
+(a pass, a stage missing, a skip host/expected does not allow, a failure, a
+truncated log, a crashed guest, a nested guest's splat, leaks); CASE.want is
+what the judge must print of it, summary included. CASE is judged as boot
+"debug" if its name starts with "debug-", else "test", with the kernel
+config "config-kunit" if its name starts with "kunit-", else "config", and
+the host/expected of results-tests/expected. Then every line of
+results-tests/splats (KIND LINE) must fail "kernel log is clean" when put
+into pass.log, and no line of results-tests/not-splats may.
+
+Prints "PASS judge/NAME" or "FAIL judge/NAME: why" per test, also into
+--out; the exit status is 0 when it could run the tests at all.
+  results_test.py --tree LINUX [--out FILE]   (LINUX: for kunit.py parse)
+"""
+import argparse
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, 'results-tests')
+
+
+def judge(log, tree, boot='test', config='config'):
+    """What host/results.py prints of the console log LOG (a path in DATA)."""
+    proc = subprocess.run([sys.executable, os.path.join(HERE, 'results.py'), '--tree', tree,
+                           '--expected', 'expected', '--guest', boot, log, config],
+                          cwd=DATA, capture_output=True, text=True)
+    return proc.stdout + proc.stderr
+
+
+def differs(got, want):
+    """The first line where GOT is not WANT, or ''."""
+    for line in difflib.unified_diff(want.splitlines(), got.splitlines(), lineterm='', n=0):
+        if line[:1] in '+-' and line[:3] not in ('+++', '---'):
+            return line
+    return ''
+
+
+def with_summary(out):
+    """OUT, the judge's lines, with its last line, the summary, made anew."""
+    lines = out.splitlines()[:-1]
+    n = [sum(l.startswith(s + ' ') for l in lines) for s in ('PASS', 'FAIL', 'SKIP')]
+    return '\n'.join(lines + ['%d passed, %d failed, %d skipped' % tuple(n)]) + '\n'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tree', required=True, help='the kernel tree whose kunit.py parses')
+    ap.add_argument('--out', help='also write the results here')
+    args = ap.parse_args()
+    tree = os.path.abspath(args.tree)
+    if not os.path.isfile(os.path.join(tree, 'tools/testing/kunit/kunit.py')):
+        sys.exit(f'results_test: no kunit.py in {tree}')
+    lines = []
+
+    def result(name, why):
+        lines.append(f'FAIL judge/{name}: {why}' if why else f'PASS judge/{name}')
+        print(lines[-1], flush=True)
+
+    cases = sorted(f[:-len('.log')] for f in os.listdir(DATA) if f.endswith('.log'))
+    for case in cases:
+        with open(os.path.join(DATA, f'{case}.want')) as f:
+            want = f.read()
+        got = judge(f'{case}.log', tree, 'debug' if case.startswith('debug-') else 'test',
+                    'config-kunit' if case.startswith('kunit-') else 'config')
+        result(case, differs(got, want))
+
+    # Each splat kind fails the pass; none of the lookalikes does.
+    with open(os.path.join(DATA, 'pass.log')) as f:
+        passing = f.read()
+    with open(os.path.join(DATA, 'pass.want')) as f:
+        pass_want = f.read()
+    anchor = '[    1.203456] Run /init as init process\n'
+    for kind, path in (('splat', 'splats'), ('not-splat', 'not-splats')):
+        with open(os.path.join(DATA, path)) as f:
+            for entry in f:
+                if not entry.strip() or entry.startswith('#'):
+                    continue
+                name, line = entry.rstrip('\n').split(' ', 1)
+                with tempfile.NamedTemporaryFile('w', dir=DATA, suffix='.log') as log:
+                    log.write(passing.replace(anchor, anchor + line + '\n'))
+                    log.flush()
+                    got = judge(os.path.basename(log.name), tree)
+                want = pass_want
+                if kind == 'splat':
+                    bare = line.split('] ', 1)[-1] if line.startswith('[') else line
+                    want = with_summary(want.replace('PASS kernel log is clean',
+                                                     f'FAIL kernel log is clean: {bare}'))
+                result(f'{kind}/{name}', differs(got, want))
+
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

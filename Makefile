@@ -14,7 +14,7 @@ H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
 .PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs \
-	tree-6.12 kernel-6.12 initramfs-6.12 gates export shell fresh clean
+	tree-6.12 kernel-6.12 initramfs-6.12 gates judge export shell fresh clean
 all: run
 
 deps:
@@ -55,12 +55,17 @@ run: run-initramfs host-qemu
 	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
 	@$(H)/results.py --expected host/expected --answer work/logs/boot-run.log
 
-check: initramfs gates debug-kernel initramfs-6.12
+# The judge's own tests (host/results_test.py): stored consoles, seconds, no
+# boot; first in make check, their results in its summary.
+judge: tree
+	$(T) $(H)/results_test.py --tree work/linux --out work/logs/judge.results
+
+check: judge initramfs gates debug-kernel initramfs-6.12
 	$(T) $(H)/boot.sh check test
 	$(T) $(H)/boot.sh check debug
 	$(T) $(H)/boot.sh check 6.12
 	@$(H)/results.py --tree work/linux --expected host/expected \
-		--results work/logs/gates.results \
+		--results work/logs/judge.results --results work/logs/gates.results \
 		--guest test work/logs/boot-check.log work/build/.config \
 		--guest debug work/logs/boot-check-debug.log work/build-debug/.config \
 		--guest 6.12 work/logs/boot-check-6.12.log work/build-6.12/.config

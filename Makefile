@@ -51,8 +51,7 @@ gates: kernel tree-6.12 qemu
 
 run: run-initramfs host-qemu
 	$(T) $(H)/boot.sh run
-	@awk '/^### begin/ { name = $$3; if (name != "zpci_setup") print "== " name; next } \
-	     /^### end/ { name = ""; next } name && name != "zpci_setup"' work/logs/boot-run.log
+	@$(H)/console.py stages work/logs/boot-run.log --except zpci_setup
 	@$(H)/results.py --expected host/expected --answer work/logs/boot-run.log
 
 # The judge's own tests (host/results_test.py): stored consoles, seconds, no

@@ -56,12 +56,12 @@ for k in base series; do
 	rm -f "$out/counts.$k"
 	KERNEL=$out/bzImage.$k COUNTS=$out/counts.$k "$TOP/host/boot.sh" bench >/dev/null
 	cp "$LOGS/boot-bench.log" "$LOGS/boot-bench-$k.log"
-	grep -q '^### end bench exit=0' "$LOGS/boot-bench-$k.log" ||
+	"$TOP/host/console.py" exit "$LOGS/boot-bench-$k.log" bench ||
 		die "bench: the guest's benchmark failed on the $k kernel ($LOGS/boot-bench-$k.log)"
-	tr -d '\r' <"$LOGS/boot-bench-$k.log" | awk -v counts="$out/counts.$k" '
-		/^### bench / {
+	"$TOP/host/console.py" bench "$LOGS/boot-bench-$k.log" | awk -v counts="$out/counts.$k" '
+		{
 			if ((getline skip < counts) <= 0 || (getline n < counts) <= 0) exit 1
-			printf "%s %.0f\n", $3, n / $4
+			printf "%s %.0f\n", $1, n / $2
 		}' >"$out/insns.$k" || die "bench: fewer instruction counts than measurements ($k)"
 done
 

@@ -30,9 +30,8 @@ mapfile -t devices <<<"$args"
 # kernel's flavour; else the mode), or those of STAGES=NAME,... (while
 # working on some).
 stages=${STAGES:-}
-[ -n "$stages" ] || stages=$(awk -v boot="$([ "$mode" = check ] && echo "$flavour" || echo "$mode")" '
-	$1 == "stage" { n = split($2, b, ","); for (i = 1; i <= n; i++) if (b[i] == boot) print $3 }' \
-	"$TOP/host/expected" | paste -sd,)
+[ -n "$stages" ] || stages=$("$TOP/host/results.py" --expected "$TOP/host/expected" \
+	--stages "$([ "$mode" = check ] && echo "$flavour" || echo "$mode")")
 [ -n "$stages" ] || die "boot: host/expected lists no stage for $mode $flavour"
 cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode vfiotest.stages=$stages"
 cmdline+=" $("$TOP/host/topology.py" --file "$EXPECT_TOPOLOGY" cmdline)" || die "boot: $EXPECT_TOPOLOGY"

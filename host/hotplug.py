@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 
+import console
 import topology
 
 
@@ -39,10 +40,13 @@ def main():
     f = sock.makefile('r')
     f.readline()  # the greeting
     qmp(sock, f, 'qmp_capabilities')
-    with open(log, errors='replace') as console:
+    with open(log, errors='replace') as log_file:
+        partial = ''
         while True:
-            line = console.readline()
-            if not line:
+            partial += log_file.readline()
+            if partial.endswith('\n'):
+                line, partial = partial, ''
+            else:  # at the end of what QEMU has written so far
                 try:
                     if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b'':
                         return 0  # QEMU has gone
@@ -50,15 +54,15 @@ def main():
                     pass
                 time.sleep(0.1)
                 continue
-            words = line.split()
-            if words[:2] != ['###', 'hotplug'] or len(words) < 4:
+            words = console.marker(console.clean(line))
+            if not words or words[0] != 'hotplug' or len(words) != 3:
                 continue
-            fn = bed.by_uid(int(words[3], 0))
+            fn = bed.by_uid(int(words[2], 0))
             if fn is None:
-                print(f'hotplug: no function with uid {words[3]} in {bed.path}', flush=True)
-            elif words[2] == 'unplug':
+                print(f'hotplug: no function with uid {words[2]} in {bed.path}', flush=True)
+            elif words[1] == 'unplug':
                 qmp(sock, f, 'device_del', id=fn.device_id)
-            elif words[2] == 'plug':
+            elif words[1] == 'plug':
                 qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
                     **fn.qemu_props(bed.groups[fn.fields['pfgid']]))
                 qmp(sock, f, 'device_add', driver=fn.DEVICE, id=fn.device_id,

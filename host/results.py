@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 
+import console
 import topology
 
 # Whatever an s390 kernel prints when something goes wrong: die() ("kernel
@@ -29,7 +30,6 @@ SPLAT = re.compile(r'BUG:|kernel BUG at|WARNING:|Oops|\bilc:\d+ \[#\d+\]|Kernel 
                    r'inconsistent lock state|INFO: task .* blocked|'
                    r'rcu: INFO:|detected stalls? on CPU|self-detected stall|'
                    r'sleeping function called from invalid context')
-TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 RESULT = re.compile(r'^(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
 
 results = []
@@ -72,7 +72,7 @@ def kunit(log_lines, tree, config):
     """Hand the kernel's part of the log to kunit.py parse, read its JSON."""
     kernel_part = []
     for line in log_lines:
-        if line.startswith('### begin'):
+        if (console.marker(line) or [None])[0] == 'begin':
             break
         kernel_part.append(line)
     with open(config) as f:
@@ -105,57 +105,42 @@ def kunit(log_lines, tree, config):
 
 
 def programs(log_lines, expected):
-    """TAP of the guest programs, by their markers."""
-    seen = set()
-    name = None
-    for line in log_lines:
-        m = re.match(r'^### begin (\S+)', line)
-        if m:
-            if name is not None:
-                seen.add(name)
-                record('FAIL', name, 'did not finish (no end marker)')
-            name, plan, count, failed, notes, skip_why = m.group(1), None, 0, 0, [], ''
-            continue
-        if name is None:
-            continue
-        m = re.match(r'^### end (\S+) exit=(\d+)', line)
-        if m:
-            seen.add(name)
-            exitcode = int(m.group(2))
-            if plan == 0 or (exitcode == 4 and count == 0):
-                record('SKIP', name, skip_why or f'exit status {exitcode}, no result')
-            elif plan is not None and count != plan:
-                record('FAIL', name, f'planned {plan} results, got {count}')
-            elif plan is None:
-                record('FAIL', name, 'printed no TAP plan')
-            elif exitcode not in (0, 4) and not failed:
-                record('FAIL', name, f'exit status {exitcode} with no failed test')
-            name = None
-            continue
-        m = re.match(r'^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?', line, re.I)
-        if m:
-            plan, skip_why = int(m.group(1)), m.group(2) or ''
-            continue
-        if line.startswith('# '):
-            notes.append(line[2:].strip())
-            continue
-        m = RESULT.match(line)
-        if m:
-            count += 1
-            directive = m.group(3) or ''
-            if m.group(1) == 'not ok':
-                failed += 1
-                # kselftest_harness prints why just before: the assertions and logs
-                why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
-                record('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
-            elif directive.upper().startswith('SKIP'):
-                record('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
-            else:
-                record('PASS', f'{name}/{m.group(2)}')
-            notes = []
-    if name is not None:
-        seen.add(name)
-        record('FAIL', name, 'did not finish (no end marker)')
+    """TAP of the guest programs, stage by stage."""
+    for stage in console.stages(log_lines):
+        name, plan, count, failed, notes, skip_why = stage.name, None, 0, 0, [], ''
+        for line in stage.lines:
+            m = re.match(r'^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?', line, re.I)
+            if m:
+                plan, skip_why = int(m.group(1)), m.group(2) or ''
+                continue
+            if line.startswith('# '):
+                notes.append(line[2:].strip())
+                continue
+            m = RESULT.match(line)
+            if m:
+                count += 1
+                directive = m.group(3) or ''
+                if m.group(1) == 'not ok':
+                    failed += 1
+                    # kselftest_harness prints why just before: the assertions and logs
+                    why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
+                    record('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
+                elif directive.upper().startswith('SKIP'):
+                    record('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
+                else:
+                    record('PASS', f'{name}/{m.group(2)}')
+                notes = []
+        if stage.exit is None:
+            record('FAIL', name, 'did not finish (no end marker)')
+        elif plan == 0 or (stage.exit == 4 and count == 0):
+            record('SKIP', name, skip_why or f'exit status {stage.exit}, no result')
+        elif plan is not None and count != plan:
+            record('FAIL', name, f'planned {plan} results, got {count}')
+        elif plan is None:
+            record('FAIL', name, 'printed no TAP plan')
+        elif stage.exit not in (0, 4) and not failed:
+            record('FAIL', name, f'exit status {stage.exit} with no failed test')
+    seen = {stage.name for stage in console.stages(log_lines)}
     for want in expected:
         if want not in seen:
             record('FAIL', want, 'expected to run, but no output in the log')
@@ -190,8 +175,7 @@ def guest(boot, log, tree, config, expected):
     """The results of one guest boot (test or debug)."""
     global PREFIX, BOOT
     PREFIX, BOOT = ('' if boot == 'test' else f'{boot}:'), boot
-    with open(log, errors='replace') as f:
-        lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
+    lines = console.read(log)
     kunit(lines, tree, config)
     programs(lines, expected)
     splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
@@ -199,7 +183,7 @@ def guest(boot, log, tree, config, expected):
         record('FAIL', 'kernel log is clean', splats[0])
     else:
         record('PASS', 'kernel log is clean')
-    if any(l.startswith('### guest done') for l in lines):
+    if console.done(lines):
         record('PASS', 'guest reached its end')
     else:
         record('FAIL', 'guest reached its end', f'see {log}')
@@ -212,29 +196,20 @@ def answer(log, stages):
     tool listed each function of the container and a group, as table and
     as JSON (the test bed's container functions, config/topology). Prints
     what is missing; the exit status."""
-    with open(log, errors='replace') as f:
-        lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
-    problems, ended, section, out = [], {}, None, {}
-    for line in lines:
-        m = re.match(r'^### begin (\S+)', line)
-        if m:
-            section = m.group(1)
-            continue
-        m = re.match(r'^### end \S+ exit=(\d+)', line)
-        if m and section:
-            ended[section], section = int(m.group(1)), None
-            continue
-        if section:
-            out.setdefault(section, []).append(line)
-            if line.startswith('not ok'):
-                problems.append(f'{section}: {line}')
+    lines = console.read(log)
+    problems, ended, out = [], {}, {}
+    for stage in console.stages(lines):
+        out.setdefault(stage.name, []).extend(stage.lines)
+        problems += [f'{stage.name}: {l}' for l in stage.lines if l.startswith('not ok')]
+        if stage.exit is not None:
+            ended[stage.name] = stage.exit
     for stage in stages:
         if stage not in ended:
             problems.append(f'{stage} did not run or finish')
         elif ended[stage]:
             problems.append(f'{stage} exited {ended[stage]}')
     problems += [f'kernel log: {l}' for l in lines if SPLAT.search(l)][:1]
-    if '### guest done' not in lines:
+    if not console.done(lines):
         problems.append('the guest did not get to its end')
     functions = sum(fn.role == 'container' for fn in topology.load().functions)
     table = '\n'.join(out.get('vfio_iommu_info', []))
@@ -266,8 +241,13 @@ def main():
                     help='a file of host-side "PASS name" / "FAIL name: why" lines')
     ap.add_argument('--answer', metavar='LOG',
                     help='judge make run\'s console log instead (see answer())')
+    ap.add_argument('--stages', metavar='BOOT',
+                    help='only print the stages host/expected lists for BOOT, NAME,NAME,...')
     args = ap.parse_args()
     stages = read_expected(args.expected)
+    if args.stages:
+        print(','.join(stages.get(args.stages, [])))
+        return 0
     if args.answer:
         return answer(args.answer, stages.get('run', []))
 

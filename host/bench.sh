@@ -60,9 +60,11 @@ for k in base series; do
 		die "bench: the guest's benchmark failed on the $k kernel ($LOGS/boot-bench-$k.log)"
 	"$TOP/host/console.py" bench "$LOGS/boot-bench-$k.log" | awk -v counts="$out/counts.$k" '
 		{
-			if ((getline skip < counts) <= 0 || (getline n < counts) <= 0) exit 1
+			if ((getline skip < counts) <= 0 || (getline n < counts) <= 0) { short = 1; exit 1 }
 			printf "%s %.0f\n", $1, n / $2
-		}' >"$out/insns.$k" || die "bench: fewer instruction counts than measurements ($k)"
+		}
+		END { if (!short && (getline skip < counts) > 0) exit 1 }' >"$out/insns.$k" ||
+		die "bench: the instruction counts ($out/counts.$k) do not pair with the measurements ($k)"
 done
 
 echo "## guest instructions per call (base: Linux $(make -s -C "$TREE" kernelversion) as Debian ships it)"

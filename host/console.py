@@ -27,13 +27,20 @@ def clean(line):
 
 
 def read(path):
+    """The lines of a console log (its CR LF line ends read as LF)."""
     with open(path, errors='replace') as f:
         return [clean(line) for line in f]
 
 
-def marker(line):
-    """The words after "### " of a marker line, or None."""
-    return line.split()[1:] if line.startswith('### ') else None
+# Each marker at the start of a line; the kernel may print into the same
+# line after it (a message between the text and its line end), so what
+# follows the marker's own words is no part of it. Names are of word
+# characters, ".", "/" and "-".
+BEGIN = re.compile(r'^### begin ([\w./-]+)')
+END = re.compile(r'^### end ([\w./-]+) exit=(\d+)')
+DONE = re.compile(r'^### guest done')
+BENCH = re.compile(r'^### bench (\w+) (\d+)')
+HOTPLUG = re.compile(r'^### hotplug (plug|unplug) (\w+)')
 
 
 class Stage:
@@ -43,29 +50,36 @@ class Stage:
 
 
 def stages(lines):
-    """The stages of a console, in order; one cut off has exit None."""
+    """The stages of a console, in order; one cut off has exit None. An end
+    marker ends the stage that is open, whatever name it gives."""
     out, current = [], None
     for line in lines:
-        words = marker(line)
-        if words and words[0] == 'begin' and len(words) == 2:
-            current = Stage(words[1])
+        m = BEGIN.match(line)
+        if m:
+            current = Stage(m.group(1))
             out.append(current)
-        elif words and words[0] == 'end' and current and len(words) == 3 and \
-                re.fullmatch(r'exit=\d+', words[2]):
-            current.exit, current = int(words[2][5:]), None
+            continue
+        m = END.match(line)
+        if m and current:
+            current.exit, current = int(m.group(2)), None
         elif current:
             current.lines.append(line)
     return out
 
 
 def done(lines):
-    return '### guest done' in lines
+    return any(DONE.match(line) for line in lines)
 
 
 def benches(lines):
     """(NAME, CALLS) of each measurement, in order."""
-    return [(w[1], int(w[2])) for w in map(marker, lines)
-            if w and w[0] == 'bench' and len(w) == 3]
+    return [(m.group(1), int(m.group(2))) for m in map(BENCH.match, lines) if m]
+
+
+def hotplug(line):
+    """(plug or unplug, UID) of a hot-plug request, or None."""
+    m = HOTPLUG.match(clean(line))
+    return m.groups() if m else None
 
 
 def main():

@@ -54,15 +54,18 @@ def main():
                     pass
                 time.sleep(0.1)
                 continue
-            words = console.marker(console.clean(line))
-            if not words or words[0] != 'hotplug' or len(words) != 3:
+            request = console.hotplug(line)
+            if not request:
+                if '### hotplug' in line:
+                    print(f'hotplug: not a request: {line.strip()}', flush=True)
                 continue
-            fn = bed.by_uid(int(words[2], 0))
+            what, uid = request
+            fn = bed.by_uid(int(uid, 0))
             if fn is None:
-                print(f'hotplug: no function with uid {words[2]} in {bed.path}', flush=True)
-            elif words[1] == 'unplug':
+                print(f'hotplug: no function with uid {uid} in {bed.path}', flush=True)
+            elif what == 'unplug':
                 qmp(sock, f, 'device_del', id=fn.device_id)
-            elif words[1] == 'plug':
+            else:
                 qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
                     **fn.qemu_props(bed.groups[fn.fields['pfgid']]))
                 qmp(sock, f, 'device_add', driver=fn.DEVICE, id=fn.device_id,

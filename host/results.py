@@ -72,7 +72,7 @@ def kunit(log_lines, tree, config):
     """Hand the kernel's part of the log to kunit.py parse, read its JSON."""
     kernel_part = []
     for line in log_lines:
-        if (console.marker(line) or [None])[0] == 'begin':
+        if console.BEGIN.match(line):
             break
         kernel_part.append(line)
     with open(config) as f:
@@ -132,6 +132,8 @@ def programs(log_lines, expected):
                 notes = []
         if stage.exit is None:
             record('FAIL', name, 'did not finish (no end marker)')
+        elif plan == 0 and stage.exit not in (0, 4):
+            record('FAIL', name, f'planned no result, but exit status {stage.exit}')
         elif plan == 0 or (stage.exit == 4 and count == 0):
             record('SKIP', name, skip_why or f'exit status {stage.exit}, no result')
         elif plan is not None and count != plan:

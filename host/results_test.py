@@ -26,11 +26,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, 'results-tests')
 
 
-def judge(log, tree, boot='test', config='config'):
-    """What host/results.py prints of the console log LOG (a path in DATA)."""
+def judge(log, tree, boot='test', config='config', where=DATA):
+    """What host/results.py prints of the console log LOG, a file in WHERE."""
     proc = subprocess.run([sys.executable, os.path.join(HERE, 'results.py'), '--tree', tree,
-                           '--expected', 'expected', '--guest', boot, log, config],
-                          cwd=DATA, capture_output=True, text=True)
+                           '--expected', os.path.join(DATA, 'expected'), '--guest', boot, log,
+                           os.path.join(DATA, config)],
+                          cwd=where, capture_output=True, text=True)
     return proc.stdout + proc.stderr
 
 
@@ -63,13 +64,17 @@ def main():
         lines.append(f'FAIL judge/{name}: {why}' if why else f'PASS judge/{name}')
         print(lines[-1], flush=True)
 
-    cases = sorted(f[:-len('.log')] for f in os.listdir(DATA) if f.endswith('.log'))
-    for case in cases:
+    logs = {f[:-len('.log')] for f in os.listdir(DATA) if f.endswith('.log')}
+    wants = {f[:-len('.want')] for f in os.listdir(DATA) if f.endswith('.want')}
+    for case in sorted(logs ^ wants):
+        result(case, f'{case}.log and {case}.want go together; one is missing')
+    tmp = tempfile.TemporaryDirectory()
+    for case in sorted(logs & wants):
         with open(os.path.join(DATA, f'{case}.want')) as f:
             want = f.read()
-        got = judge(f'{case}.log', tree, 'debug' if case.startswith('debug-') else 'test',
-                    'config-kunit' if case.startswith('kunit-') else 'config')
-        result(case, differs(got, want))
+        boot = 'debug' if case.startswith('debug-') else 'test'
+        config = 'config-kunit' if case.startswith('kunit-') else 'config'
+        result(case, differs(judge(f'{case}.log', tree, boot, config), want))
 
     # Each splat kind fails the pass; none of the lookalikes does.
     with open(os.path.join(DATA, 'pass.log')) as f:
@@ -77,22 +82,25 @@ def main():
     with open(os.path.join(DATA, 'pass.want')) as f:
         pass_want = f.read()
     anchor = '[    1.203456] Run /init as init process\n'
+    if anchor not in passing:
+        result('splats', f'pass.log has no line {anchor.strip()!r} to put them after')
+        passing = ''
     for kind, path in (('splat', 'splats'), ('not-splat', 'not-splats')):
         with open(os.path.join(DATA, path)) as f:
             for entry in f:
-                if not entry.strip() or entry.startswith('#'):
+                if not passing or not entry.strip() or entry.startswith('#'):
                     continue
                 name, line = entry.rstrip('\n').split(' ', 1)
-                with tempfile.NamedTemporaryFile('w', dir=DATA, suffix='.log') as log:
+                with open(os.path.join(tmp.name, 'splat.log'), 'w') as log:
                     log.write(passing.replace(anchor, anchor + line + '\n'))
-                    log.flush()
-                    got = judge(os.path.basename(log.name), tree)
+                got = judge('splat.log', tree, where=tmp.name)
                 want = pass_want
                 if kind == 'splat':
                     bare = line.split('] ', 1)[-1] if line.startswith('[') else line
                     want = with_summary(want.replace('PASS kernel log is clean',
                                                      f'FAIL kernel log is clean: {bare}'))
                 result(f'{kind}/{name}', differs(got, want))
+    tmp.cleanup()
 
     if args.out:
         with open(args.out, 'w') as f:

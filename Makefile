@@ -3,7 +3,7 @@
 #
 #   make run     build, boot, print the guest's VFIO_IOMMU_GET_INFO answer
 #   make check   every test; the last line is "N passed, N failed, N skipped"
-#   make bench   what the series costs: sizes, and latency and CLP counts in the guest
+#   make bench   what the series costs: sizes, guest instruction and CLP counts
 #   make export  write the work tree's commits back to patches/
 #   make shell   boot the guest with a shell
 #   make fresh   make run and make check in a fresh Debian root (host/fresh.sh);

@@ -68,12 +68,18 @@ if [ "$mode" = shell ]; then
 fi
 start=$SECONDS
 rc=0
-rm -f "$qmp" "$log"
+rm -f "$qmp" "$log" "$log.status"
 TOPOLOGY=$TOPOLOGY "$TOP/host/hotplug.py" "$qmp" "$log" >"$LOGS/hotplug-$mode-$flavour.log" 2>&1 &
 hotplug=$!
 timeout --foreground "$BOOT_TIMEOUT" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 kill $hotplug 2>/dev/null
 wait $hotplug 2>/dev/null || true
-[ $rc -eq 124 ] && die "boot: no power-off within ${BOOT_TIMEOUT}s; console: $log"
-[ $rc -eq 0 ] || die "boot: qemu exited with $rc; console: $log"
+# How a boot ended badly, beside its console for host/results.py.
+why=
+[ $rc -eq 0 ] || why="qemu exited with $rc"
+[ $rc -eq 124 ] && why="no power-off within ${BOOT_TIMEOUT}s"
+if [ -n "$why" ]; then
+	echo "$why" >"$log.status"
+	die "boot: $why; console: $log"
+fi
 say "boot: guest powered off after $((SECONDS - start))s; console: $log"

@@ -185,10 +185,15 @@ def guest(boot, log, tree, config, expected):
         record('FAIL', 'kernel log is clean', splats[0])
     else:
         record('PASS', 'kernel log is clean')
-    if console.done(lines):
+    try:  # how the boot ended, when badly (host/boot.sh)
+        with open(f'{log}.status') as f:
+            ended = f'{f.read().strip()}; '
+    except FileNotFoundError:
+        ended = ''
+    if console.done(lines) and not ended:
         record('PASS', 'guest reached its end')
     else:
-        record('FAIL', 'guest reached its end', f'see {log}')
+        record('FAIL', 'guest reached its end', f'{ended}see {log}')
     PREFIX, BOOT = '', None
 
 

@@ -55,7 +55,7 @@ fi
 # QEMU with qemu-patches/ (host/qemu-build.sh; the guest's qemu_ab stage).
 # The module is in the test guest too (stage hostile_bars).
 if [ -z "${1:-}" ]; then
-	"$TOP/host/qemu-client.sh"
+	"$TOP/host/guest-debs.sh"
 	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
 		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
 	# A hostile guest's zPCI loads and stores (guest/zpci-insn/), built
@@ -91,8 +91,8 @@ fi
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0
 	dir /lib 0755 0 0
-	file /lib/vfiotest.sh $TOP/guest/lib.sh 0644 0 0
-	file /lib/qemu.sh $TOP/guest/qemu.sh 0644 0 0
+	file /lib/vfiotest.sh $TOP/guest/vfiotest.sh 0644 0 0
+	file /lib/qemu-stages.sh $TOP/guest/qemu-stages.sh 0644 0 0
 	dir /stages 0755 0 0
 	dir /kselftest 0755 0 0
 	dir /etc 0755 0 0

@@ -3,7 +3,7 @@
 # (the base commit of $QTREE, see host/tree.sh qemu):
 #   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
 #                         the s390x guest, which runs it beside Debian's
-#                         unmodified QEMU (see qemu-client.sh); against a
+#                         unmodified QEMU (see guest-debs.sh); against a
 #                         sysroot of Debian's s390x -dev packages (downloaded
 #                         and unpacked, not installed)
 #   qemu-build.sh host    the qemu-system-s390x that boots the test guest:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage qemu-client: Debian's unmodified s390x QEMU for the guest, as a
+# guest-debs (stage initramfs): Debian's unmodified s390x QEMU for the guest, as a
 # second client of VFIO_IOMMU_GET_INFO, and Debian's jq (1.6), which reads
 # the series' tool's JSON as its users would. Downloads qemu-system-misc:s390x,
 # jq:s390x, qemu-system-data and the library packages they depend on
@@ -33,7 +33,7 @@ closure() {
 
 if [ ! -x "$QEMU_ROOT/$QEMU" ] || [ ! -x "$QEMU_ROOT/$JQ" ]; then
 	pkgs=$(closure)
-	say "qemu-client: fetching $(echo "$pkgs" | wc -l) Debian packages"
+	say "guest-debs: fetching $(echo "$pkgs" | wc -l) Debian packages"
 	mkdir -p "$DEBS"
 	# shellcheck disable=SC2086
 	if ! (cd "$DEBS" && apt-get download $pkgs) >"$LOGS/qemu-debs.log" 2>&1; then
@@ -56,7 +56,7 @@ find_lib() {
 	for d in lib/s390x-linux-gnu usr/lib/s390x-linux-gnu lib usr/lib; do
 		[ -e "$QEMU_ROOT/$d/$1" ] && { echo "$d/$1"; return; }
 	done
-	die "qemu-client: $1 is in none of the packages"
+	die "guest-debs: $1 is in none of the packages"
 }
 
 files=("$QEMU" "$JQ" lib/ld64.so.1)
@@ -79,7 +79,7 @@ files+=(usr/share/qemu/s390-ccw.img)
 	done
 	for f in "${files[@]}"; do
 		real=$(readlink -f "$QEMU_ROOT/$f")
-		[ -e "$real" ] || die "qemu-client: $f is missing"
+		[ -e "$real" ] || die "guest-debs: $f is missing"
 		# Libraries go where the loader looks without a cache.
 		case $f in
 		usr/bin/* | usr/share/* | lib/ld64.so.1) dest=/$f ;;
@@ -88,5 +88,5 @@ files+=(usr/share/qemu/s390-ccw.img)
 		echo "file $dest $real 0755 0 0"
 	done
 } >"$QEMU_ROOT/files.list"
-say "qemu-client: $QEMU and $((${#files[@]} - 1)) more files: $(awk '$1 == "file" { print $3 }' \
+say "guest-debs: $QEMU and $((${#files[@]} - 1)) more files: $(awk '$1 == "file" { print $3 }' \
 	"$QEMU_ROOT/files.list" | xargs du -chL | tail -n 1 | cut -f1)"

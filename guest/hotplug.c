@@ -35,9 +35,7 @@ static int fns_to(const struct vfio_iommu_type1_info *info, const char *bdf, FIL
 		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN ||
 		    !cap_fits(info, info->argsz, hdr, sizeof(*c)))
 			continue;
-		snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", c->segment, c->bus,
-			 c->devfn >> 3, c->devfn & 7);
-		if (bdf && strcmp(bdf, name))
+		if (bdf && strcmp(bdf, zpci_fn_bdf(name, sizeof(name), c)))
 			continue;
 		n++;
 		if (f)
@@ -52,7 +50,7 @@ static int fns(const struct vfio_iommu_type1_info *info, const char *bdf)
 }
 
 /* The record of @bdf's function capability in @info, in @buf. */
-static const char *record(const struct vfio_iommu_type1_info *info, const char *bdf,
+static const char *fn_record(const struct vfio_iommu_type1_info *info, const char *bdf,
 			  char *buf, size_t size)
 {
 	FILE *f = fmemopen(buf, size, "w");
@@ -182,7 +180,7 @@ int main(int argc, char **argv)
 		attach(container, gone);
 	}
 	info = get_info(container, 0);
-	record(info, gone, buf, sizeof(buf));
+	fn_record(info, gone, buf, sizeof(buf));
 	printf("%sok %d listed_again # %s\n", fns(info, gone) == 1 && fns(info, keep) == 1 &&
 	       !strcmp(buf, argv[4]) ? "" : "not ", ++t, buf);
 	if (strcmp(buf, argv[4]))

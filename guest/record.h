@@ -13,6 +13,14 @@
 #include <stdio.h>
 #include <linux/vfio.h>
 
+/* The PCI address of a function capability, as sysfs names it, in @buf. */
+static inline const char *zpci_fn_bdf(char *buf, size_t n,
+				      const struct vfio_iommu_type1_info_cap_zpci_fn *c)
+{
+	snprintf(buf, n, "%04x:%02x:%02x.%x", c->segment, c->bus, c->devfn >> 3, c->devfn & 7);
+	return buf;
+}
+
 static inline void print_hex_bytes(FILE *f, const __u8 *p, size_t n, int trim)
 {
 	while (trim && n && !p[n - 1])

@@ -43,8 +43,9 @@ int main(int argc, char **argv)
 		       hdr->version);
 		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN &&
 		    cap_fits(info, info->argsz, hdr, sizeof(*fn))) {
-			printf("    zpci_fn %04x:%02x:%02x.%x ", fn->segment, fn->bus,
-			       fn->devfn >> 3, fn->devfn & 7);
+			char name[16];
+
+			printf("    zpci_fn %s ", zpci_fn_bdf(name, sizeof(name), fn));
 			print_fn_record(stdout, fn);
 			putchar('\n');
 		}

@@ -72,6 +72,7 @@ static void decode_cap(const struct vfio_iommu_type1_info *info, __u32 argsz,
 	const struct vfio_iommu_type1_info_cap_zpci_group *group = (const void *)hdr;
 	const struct vfio_iommu_type1_info_cap_zpci_fn *fn = (const void *)hdr;
 	const struct vfio_iommu_type1_info_dma_avail *avail = (const void *)hdr;
+	char name[16];
 	size_t size = hdr->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL ? sizeof(*avail) :
 		      hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN ? sizeof(*fn) :
 		      hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_GROUP ? sizeof(*group) : 0;
@@ -85,8 +86,7 @@ static void decode_cap(const struct vfio_iommu_type1_info *info, __u32 argsz,
 		fprintf(out, "    cap %u dma_avail %u\n", hdr->id, avail->avail);
 		break;
 	case VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN:
-		fprintf(out, "    cap %u zpci_fn %04x:%02x:%02x.%x ", hdr->id, fn->segment,
-			fn->bus, fn->devfn >> 3, fn->devfn & 7);
+		fprintf(out, "    cap %u zpci_fn %s ", hdr->id, zpci_fn_bdf(name, sizeof(name), fn));
 		print_fn_record(out, fn);
 		fputc('\n', out);
 		break;

@@ -38,7 +38,7 @@ BOOT = None         # the boot being judged: test, debug or run
 ALLOWED_SKIPS = []  # (boots, pattern, reason) from host/expected
 
 
-def record(status, name, why=''):
+def report(status, name, why=''):
     if status == 'SKIP' and not any(BOOT in boots and fnmatch.fnmatchcase(name, pattern)
                                     for boots, pattern, _ in ALLOWED_SKIPS):
         status, why = 'FAIL', f'skipped, and host/expected allows no such skip: {why}'
@@ -83,9 +83,9 @@ def kunit(log_lines, tree, config):
                            '--json'], input='\n'.join(kernel_part) + '\n',
                           capture_output=True, text=True)
     try:
-        report = json.loads(proc.stdout[proc.stdout.index('{'):])
+        parsed = json.loads(proc.stdout[proc.stdout.index('{'):])
     except ValueError:
-        record('FAIL', 'kunit', f'kunit.py parse gave no results ({", ".join(configured)})')
+        report('FAIL', 'kunit', f'kunit.py parse gave no results ({", ".join(configured)})')
         return
     cases = 0
 
@@ -94,14 +94,14 @@ def kunit(log_lines, tree, config):
         for case in group.get('test_cases', []):
             cases += 1
             status = {'PASS': 'PASS', 'SKIP': 'SKIP'}.get(case['status'], 'FAIL')
-            record(status, f'kunit/{path}{case["name"]}',
+            report(status, f'kunit/{path}{case["name"]}',
                    '' if status == 'PASS' else case['status'])
         for sub in group.get('sub_groups', []):
             walk(sub, f'{path}{sub["name"]}/')
 
-    walk(report, '')
+    walk(parsed, '')
     if not cases:
-        record('FAIL', 'kunit', f'{", ".join(configured)} configured, but no case ran')
+        report('FAIL', 'kunit', f'{", ".join(configured)} configured, but no case ran')
 
 
 def programs(log_lines, expected):
@@ -124,28 +124,28 @@ def programs(log_lines, expected):
                     failed += 1
                     # kselftest_harness prints why just before: the assertions and logs
                     why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
-                    record('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
+                    report('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
                 elif directive.upper().startswith('SKIP'):
-                    record('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
+                    report('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
                 else:
-                    record('PASS', f'{name}/{m.group(2)}')
+                    report('PASS', f'{name}/{m.group(2)}')
                 notes = []
         if stage.exit is None:
-            record('FAIL', name, 'did not finish (no end marker)')
+            report('FAIL', name, 'did not finish (no end marker)')
         elif plan == 0 and stage.exit not in (0, 4):
-            record('FAIL', name, f'planned no result, but exit status {stage.exit}')
+            report('FAIL', name, f'planned no result, but exit status {stage.exit}')
         elif plan == 0 or (stage.exit == 4 and count == 0):
-            record('SKIP', name, skip_why or f'exit status {stage.exit}, no result')
+            report('SKIP', name, skip_why or f'exit status {stage.exit}, no result')
         elif plan is not None and count != plan:
-            record('FAIL', name, f'planned {plan} results, got {count}')
+            report('FAIL', name, f'planned {plan} results, got {count}')
         elif plan is None:
-            record('FAIL', name, 'printed no TAP plan')
+            report('FAIL', name, 'printed no TAP plan')
         elif stage.exit not in (0, 4) and not failed:
-            record('FAIL', name, f'exit status {stage.exit} with no failed test')
+            report('FAIL', name, f'exit status {stage.exit} with no failed test')
     seen = {stage.name for stage in console.stages(log_lines)}
     for want in expected:
         if want not in seen:
-            record('FAIL', want, 'expected to run, but no output in the log')
+            report('FAIL', want, 'expected to run, but no output in the log')
 
 
 # Leaks of the base kernel, not of the series, by a frame of the
@@ -169,7 +169,7 @@ def known_leaks(lines):
         out.append(lines[i])
         i += 1
     if known:
-        record('SKIP', 'kmemleak/known_base_kernel_leak', f'{known} object(s)')
+        report('SKIP', 'kmemleak/known_base_kernel_leak', f'{known} object(s)')
     return out
 
 
@@ -182,18 +182,18 @@ def guest(boot, log, tree, config, expected):
     programs(lines, expected)
     splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
     if splats:
-        record('FAIL', 'kernel log is clean', splats[0])
+        report('FAIL', 'kernel log is clean', splats[0])
     else:
-        record('PASS', 'kernel log is clean')
+        report('PASS', 'kernel log is clean')
     try:  # how the boot ended, when badly (host/boot.sh)
         with open(f'{log}.status') as f:
             ended = f'{f.read().strip()}; '
     except FileNotFoundError:
         ended = ''
     if console.done(lines) and not ended:
-        record('PASS', 'guest reached its end')
+        report('PASS', 'guest reached its end')
     else:
-        record('FAIL', 'guest reached its end', f'{ended}see {log}')
+        report('FAIL', 'guest reached its end', f'{ended}see {log}')
     PREFIX, BOOT = '', None
 
 
@@ -263,7 +263,7 @@ def main():
             for line in f:
                 m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
                 if m:
-                    record(m.group(1), m.group(2), m.group(3) or '')
+                    report(m.group(1), m.group(2), m.group(3) or '')
     for boot, log, config in args.guest:
         guest(boot, log, args.tree, config, stages.get(boot, []))
 

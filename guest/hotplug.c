@@ -12,6 +12,8 @@
  * Prints TAP.
  */
 #include <pthread.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "container.h"
 #include "record.h"
@@ -112,15 +114,18 @@ static void wait_group_node(const char *bdf)
 	}
 }
 
-static void put(const char *path, const char *what)
-{
-	int fd = open(path, O_WRONLY);
+extern char **environ;
 
-	if (fd >= 0) {
-		if (write(fd, what, strlen(what)) < 0)
-			perror(path);
-		close(fd);
-	}
+/* Bound to vfio-pci, as zpci_setup does at boot (guest/bind-vfio). */
+static void bind_vfio(const char *bdf)
+{
+	char *argv[] = { "/bin/bind-vfio", (char *)bdf, NULL };
+	int status;
+	pid_t pid;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) ||
+	    waitpid(pid, &status, 0) < 0 || status)
+		printf("# %s %s failed\n", argv[0], bdf);
 }
 
 int main(int argc, char **argv)
@@ -168,14 +173,7 @@ int main(int argc, char **argv)
 
 	printf("### hotplug plug %s\n", argv[3]);
 	if (wait_for(gone, 1)) {
-		char path[PATH_MAX];
-
-		/* Bound to vfio-pci, as the guest's init does at boot */
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", gone);
-		put(path, "vfio-pci");
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", gone);
-		put(path, gone);
-		put("/sys/bus/pci/drivers_probe", gone);
+		bind_vfio(gone);
 		wait_group_node(gone);
 		attach(container, gone);
 	}

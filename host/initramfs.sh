@@ -71,6 +71,7 @@ if [ -z "${1:-}" ]; then
 	dir /bin 0755 0 0
 	file /init $TOP/guest/nested-init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
+	file /bin/bind-vfio $TOP/guest/bind-vfio 0755 0 0
 	file /zpci_insn.ko $OUT/zpci-insn/zpci_insn.ko 0644 0 0
 	LIST
 	[ -x "$OUT/vfio_iommu_info" ] &&
@@ -87,6 +88,7 @@ fi
 	dir /bin 0755 0 0
 	file /init $TOP/guest/init 0755 0 0
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
+	file /bin/bind-vfio $TOP/guest/bind-vfio 0755 0 0
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0

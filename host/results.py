@@ -177,8 +177,12 @@ def guest(boot, log, tree, config, expected):
     """The results of one guest boot (test or debug)."""
     global PREFIX, BOOT
     PREFIX, BOOT = ('' if boot == 'test' else f'{boot}:'), boot
-    lines = console.read(log)
-    kunit(lines, tree, config)
+    try:
+        lines = console.read(log)
+    except FileNotFoundError:  # the boot never started
+        lines = []
+    if lines:
+        kunit(lines, tree, config)
     programs(lines, expected)
     splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
     if splats:
@@ -189,7 +193,7 @@ def guest(boot, log, tree, config, expected):
         with open(f'{log}.status') as f:
             ended = f'{f.read().strip()}; '
     except FileNotFoundError:
-        ended = ''
+        ended = '' if lines else 'no console; '
     if console.done(lines) and not ended:
         report('PASS', 'guest reached its end')
     else:

@@ -18,6 +18,12 @@ case $flavour in
 debug) KBUILD=$WORK/build-debug ;;
 6.12) KBUILD=$WORK/build-6.12 INITRAMFS=$WORK/initramfs-6.12.cpio.gz ;;
 esac
+# The console, and beside it how the boot ended when it ended badly (for
+# host/results.py): until QEMU has powered off, that it did not.
+log=$LOGS/boot-$mode.log
+[ "$flavour" = test ] || log=$LOGS/boot-$mode-$flavour.log
+rm -f "$log"
+echo "host/boot.sh stopped before the guest powered off" >"$log.status"
 TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
 EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
 # Two nested boots (up to 2 attempts of 450 s each) run in the test
@@ -58,8 +64,6 @@ if [ "$mode" = bench ]; then
 	[ -n "${COUNTS:-}" ] || die "boot: bench needs COUNTS=FILE"
 	qemu+=(-plugin "$WORK/insn-count.so,out=$COUNTS")
 fi
-log=$LOGS/boot-$mode.log
-[ "$flavour" = test ] || log=$LOGS/boot-$mode-$flavour.log
 qmp=$WORK/qmp-$mode-$flavour.sock
 qemu+=(-qmp "unix:$qmp,server=on,wait=off")
 say "boot: ${qemu[*]}"
@@ -68,11 +72,11 @@ if [ "$mode" = shell ]; then
 fi
 start=$SECONDS
 rc=0
-rm -f "$qmp" "$log" "$log.status"
+rm -f "$qmp"
 TOPOLOGY=$TOPOLOGY "$TOP/host/hotplug.py" "$qmp" "$log" >"$LOGS/hotplug-$mode-$flavour.log" 2>&1 &
 hotplug=$!
 timeout --foreground "$BOOT_TIMEOUT" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
-kill $hotplug 2>/dev/null
+kill $hotplug 2>/dev/null || true
 wait $hotplug 2>/dev/null || true
 # How a boot ended badly, beside its console for host/results.py.
 why=
@@ -82,4 +86,5 @@ if [ -n "$why" ]; then
 	echo "$why" >"$log.status"
 	die "boot: $why; console: $log"
 fi
+rm -f "$log.status"
 say "boot: guest powered off after $((SECONDS - start))s; console: $log"

@@ -185,7 +185,9 @@ def guest(boot, log, tree, config, expected):
         kunit(lines, tree, config)
     programs(lines, expected)
     splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
-    if splats:
+    if not lines:
+        report('FAIL', 'kernel log is clean', f'no console {log}')
+    elif splats:
         report('FAIL', 'kernel log is clean', splats[0])
     else:
         report('PASS', 'kernel log is clean')

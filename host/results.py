@@ -148,31 +148,6 @@ def programs(log_lines, expected):
             report('FAIL', want, 'expected to run, but no output in the log')
 
 
-# Leaks of the base kernel, not of the series, by a frame of the
-# allocation's backtrace; reported as SKIP kmemleak/known_base_kernel_leak
-# (host/expected says why and where it is allowed).
-KNOWN_LEAKS = ['zpci_bus_device_register']
-
-
-def known_leaks(lines):
-    """Take the kmemleak reports that KNOWN_LEAKS explains out of lines."""
-    out, i, known = [], 0, 0
-    while i < len(lines):
-        if lines[i].startswith('unreferenced object'):
-            j = i + 1
-            while j < len(lines) and lines[j].startswith(' '):
-                j += 1
-            if any(frame in '\n'.join(lines[i:j]) for frame in KNOWN_LEAKS):
-                known += 1
-                i = j
-                continue
-        out.append(lines[i])
-        i += 1
-    if known:
-        report('SKIP', 'kmemleak/known_base_kernel_leak', f'{known} object(s)')
-    return out
-
-
 def guest(boot, log, tree, config, expected):
     """The results of one guest boot (test or debug)."""
     global PREFIX, BOOT
@@ -184,7 +159,7 @@ def guest(boot, log, tree, config, expected):
     if lines:
         kunit(lines, tree, config)
     programs(lines, expected)
-    splats = [l for l in known_leaks(lines) if SPLAT.search(l)]
+    splats = [l for l in lines if SPLAT.search(l)]
     if not lines:
         report('FAIL', 'kernel log is clean', f'no console {log}')
     elif splats:

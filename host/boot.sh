@@ -26,8 +26,9 @@ rm -f "$log"
 echo "host/boot.sh stopped before the guest powered off" >"$log.status"
 TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
 EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
-# Two nested boots (up to 2 attempts of 450 s each) run in the test
-# kernel's check.
+# Three nested boots (guest/qemu-stages.sh: up to 3 attempts each, an
+# attempt stopped after 300 s without the nested init, 450 s at most)
+# run in the test kernel's check.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 3300 || echo 600)}
 
 args=$("$TOP/host/topology.py" --file "$TOPOLOGY" qemu-args) || die "boot: $TOPOLOGY"

@@ -48,16 +48,16 @@ nested_boot() {
 			-initrd /nested/initramfs.cpio.gz \
 			-append "console=ttysclp0 panic=-1 kunit.enable=0 $3" \
 			-trace 's390_pci_clp*' $devices </dev/null >/tmp/"$1".out 2>&1 &
-		qemu=$! t=0 stalled=
-		while kill -0 $qemu 2>/dev/null; do
+		qpid=$! waited=0 stalled=
+		while kill -0 $qpid 2>/dev/null; do
 			sleep 5
-			t=$((t + 5))
-			if [ $t -ge $NESTED_INIT_WITHIN ] && ! grep -q 'Run /init as init process' /tmp/"$1".out &&
-			   kill $qemu 2>/dev/null; then
+			waited=$((waited + 5))
+			if [ $waited -ge $NESTED_INIT_WITHIN ] && ! grep -q 'Run /init as init process' /tmp/"$1".out &&
+			   kill $qpid 2>/dev/null; then
 				stalled=1
 			fi
 		done
-		wait $qemu
+		wait $qpid
 		echo $? >/tmp/"$1".rc
 		sed "s/^/# $1 console (attempt $attempt): /" /tmp/"$1".out
 		[ -n "$stalled" ] && echo "# $1: attempt $attempt stopped: no nested init within ${NESTED_INIT_WITHIN}s"

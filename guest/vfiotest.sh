@@ -4,7 +4,10 @@
 #                                      unbound) and what its CLP answer says
 #   vfiotest.group=FIELD=VALUE,...     a function group
 #   vfiotest.nested=uid=U,fid=F,host=H a container function in a nested guest
-# Values are lowercase hexadecimal; pfip and util_str are hex bytes.
+# Values are lowercase hexadecimal, byte fields hex bytes. The fields,
+# their kinds and what the QEMUs of the QEMU stages make of them are
+# config/fields', as lists of names (host/topology.py generates them).
+. /lib/fields.sh
 
 # TAP: "ok N NAME # DIAGNOSTIC" for each check, and the plan at the end.
 t=0 failed=0
@@ -50,16 +53,33 @@ group_of() {
 # UIDs are unique: domain = UID.
 bdf_of() { printf '%04x:00:00.0' "$(( $1 ))"; }
 
-# canon FIELD VALUE: the value as compare() compares it: byte strings
-# (pfip, util_str) in lowercase hex without trailing zero bytes; numbers in
-# lowercase hex (by shell arithmetic up to 15 hex digits, longer ones as
-# they are written: every writer prints them without leading zeros).
+# is_bytes FIELD, is_flag FIELD: whether FIELD's value is bytes
+# ($BYTE_FIELDS), a flag ($FLAG_FIELDS).
+is_bytes() { case " $BYTE_FIELDS " in *" $1 "*) ;; *) false ;; esac; }
+is_flag() { case " $FLAG_FIELDS " in *" $1 "*) ;; *) false ;; esac; }
+
+# canon FIELD VALUE: the value as compare() compares it: bytes in lowercase
+# hex without trailing zero bytes; numbers in lowercase hex (by shell
+# arithmetic up to 15 hex digits, longer ones as they are written: every
+# writer prints them without leading zeros).
 canon() {
-	case $1:$2 in
-	pfip:* | util_str:*) echo "$2" | tr A-F a-f | sed 's/\(00\)*$//' ;;
-	*:0x????????????????*) echo "$2" | tr A-F a-f ;;
+	if is_bytes "$1"; then
+		echo "$2" | tr A-F a-f | sed 's/\(00\)*$//'
+		return
+	fi
+	case $2 in
+	0x????????????????*) echo "$2" | tr A-F a-f ;;
 	*) printf '0x%x\n' "$(( $2 ))" ;;
 	esac
+}
+
+# except LIST NAME...: the words of LIST that are not a NAME.
+except() {
+	list=$1
+	shift
+	for w in $list; do
+		case " $* " in *" $w "*) ;; *) echo "$w" ;; esac
+	done
 }
 
 # compare WANT GOT [FIELD...]: the FIELDs (without, every field of either
@@ -93,20 +113,9 @@ mismatch() {
 
 # json_records [FILE]: the zPCI entries of the series' tool's JSON
 # (vfio_iommu_info --json) as "zpci_fn RECORD" and "zpci_group RECORD"
-# lines, in guest/record.h's form (jq 1.6 has no bit operations).
+# lines, in guest/record.h's form (the filter is config/fields').
 json_records() {
-	/usr/bin/jq -r 'def bit($n): (. / $n | floor) % 2;
-	.capabilities[] |
-	if .name == "zpci_fn" then "zpci_fn uid=\(.uid),fid=\(.fid),pfgid=\(.pfgid)," +
-		"pchid=\(.pchid),vfn=\(.vfn),pft=\(.pft),port=\(.port),pfip=\(.pfip)," +
-		"fmb_length=\(.fmb_length),start_dma=\(.start_dma),end_dma=\(.end_dma)" +
-		(if (.flags | bit(2)) == 1 then ",rid=\(.rid)" else "" end) +
-		",physfn=\(.flags | bit(4))" +
-		(if (.flags | bit(1)) == 1 then ",util_str=\(.util_str)" else "" end)
-	elif .name == "zpci_group" then "zpci_group pfgid=\(.pfgid)," +
-		"refresh=\(.flags | bit(1)),maxstbl=\(.maxstbl),noi=\(.noi),mui=\(.mui)," +
-		"msi_addr=\(.msi_addr),dasm=\(.dasm),version=\(.version),dtsm=\(.dtsm)"
-	else empty end' "$@"
+	/usr/bin/jq -r -f /lib/fields.jq "$@"
 }
 
 # entry RECORDS KIND KEY VALUE: the one KIND (zpci_fn, zpci_group) record

@@ -20,9 +20,13 @@ CC=s390x-linux-gnu-gcc
 rm -rf "$OUT"
 mkdir -p "$OUT/kselftest"
 
+# What the guest's tests need of config/fields: fields.h (for
+# guest/record.h), fields.sh and fields.jq (/lib).
+"$TOP/host/topology.py" guest-fields "$OUT/fields" || die "initramfs: config/fields"
+
 say "initramfs: guest programs"
 for prog in vfio-info hotplug bench; do
-	run_logged "$prog" $CC -static -O2 -Wall -Werror -isystem "$HDRS" \
+	run_logged "$prog" $CC -static -O2 -Wall -Werror -isystem "$HDRS" -I "$OUT/fields" \
 		-o "$OUT/$prog" "$TOP/guest/$prog.c" -lpthread
 done
 
@@ -56,7 +60,7 @@ fi
 # The module is in the test guest too (stage hostile_bars).
 if [ -z "${1:-}" ]; then
 	"$TOP/host/guest-debs.sh"
-	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" \
+	run_logged vfio-observe $CC -shared -fPIC -O2 -Wall -Werror -isystem "$HDRS" -I "$OUT/fields" \
 		-o "$OUT/vfio-observe.so" "$TOP/guest/vfio-observe.c" -ldl
 	# A hostile guest's zPCI loads and stores (guest/zpci-insn/), built
 	# apart from the source (kbuild writes beside it).
@@ -94,6 +98,8 @@ fi
 	file /bin/bench $OUT/bench 0755 0 0
 	dir /lib 0755 0 0
 	file /lib/vfiotest.sh $TOP/guest/vfiotest.sh 0644 0 0
+	file /lib/fields.sh $OUT/fields/fields.sh 0644 0 0
+	file /lib/fields.jq $OUT/fields/fields.jq 0644 0 0
 	file /lib/qemu-stages.sh $TOP/guest/qemu-stages.sh 0644 0 0
 	dir /stages 0755 0 0
 	dir /kselftest 0755 0 0

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""The zPCI test bed of config/topology, for QEMU and for the guest.
+"""The zPCI test bed of config/topology, for QEMU and for the guest, and
+the fields it sets, of config/fields.
 
     topology.py [--file F] qemu-args    QEMU's -device arguments, one per line
     topology.py [--file F] cmdline      the guest's kernel command line part
+    topology.py guest-fields DIR        what the guest's tests need of
+                                        config/fields: fields.h, fields.sh,
+                                        fields.jq (host/initramfs.sh)
 
 As a module (host/hotplug.py): load(), Function.qemu_props(), device ids.
 
@@ -13,9 +17,10 @@ function, group or nested function, each a record of FIELD=VALUE pairs:
     vfiotest.group=pfgid=0x12,refresh=0x0,...
     vfiotest.nested=uid=0x4321,fid=0x21,host=0x1234
 
-Numbers are lowercase hexadecimal; pfip is its 4 bytes and util_str its
-EBCDIC bytes (code page 037), both as hex digits, util_str without its
-trailing zero bytes. A function without rid or util_str has none.
+Fields in config/fields' order. Numbers are lowercase hexadecimal; bytes
+(pfip) and strings (util_str, as EBCDIC, code page 037) are hex digits, a
+string without its trailing zero bytes. A field that has a flag that says
+it is valid is left out where the topology leaves it out.
 """
 import argparse
 import os
@@ -24,27 +29,79 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT = os.path.join(TOP, 'config', 'topology')
+FIELDS = os.path.join(TOP, 'config', 'fields')
 ROLES = ('container', 'outside', 'unbound')
-
-# Field: the QEMU zpci property that sets it (host/qemu-host/), its kind.
-FN_FIELDS = {
-    'pfgid': ('pfgid', int), 'pchid': ('pchid', int), 'vfn': ('vfn', int),
-    'pft': ('pft', int), 'port': ('port', int), 'pfip': ('pfip', 'bytes4'),
-    'fmb_length': ('fmbl', 'words'), 'start_dma': ('sdma', int), 'end_dma': ('edma', int),
-    'rid': ('rid', int), 'physfn': ('physfn', bool), 'util_str': ('util-str', str),
-}
-FN_OPTIONAL = ('rid', 'util_str')
-GROUP_FIELDS = {
-    'refresh': ('refresh', bool), 'maxstbl': ('maxstbl', int), 'noi': ('noi', int),
-    'mui': ('mui', int), 'msi_addr': ('msia', int), 'dasm': ('dasm', int),
-    'version': ('version', int), 'dtsm': ('dtsm', int),
-}
-# Fields whose values may repeat: flags, and the group a function is in.
-REPEATABLE = ('physfn', 'refresh', 'pfgid')
+KINDS = ('int', 'words', 'bytes', 'str', 'flag')
+# What config/fields' columns A and B can say other than a value.
+KINDS_OF_VALUE = ('given', 'mem', 'none', 'host', 'sim', 'intercept')
+# What a topology line gives in its words, not as FIELD=VALUE.
+KEYS = {'fn': ('uid', 'fid'), 'group': ('pfgid',)}
 
 
 class TopologyError(Exception):
     pass
+
+
+class Field:
+    """A line of config/fields (its columns are described there)."""
+    COLUMNS = ('scope', 'name', 'kind', 'bits', 'qemu', 'sysfs', 'flag', 'a', 'b')
+
+    def __init__(self, words):
+        for column, word in zip(self.COLUMNS, words):
+            setattr(self, column, None if word == '-' else word)
+        self.bits = int(self.bits or '')
+        self.flag = None if self.flag is None else int(self.flag)
+        if (self.kind == 'flag') != (self.bits == 1) or \
+           (self.kind == 'flag' and self.flag is None) or not self.a or not self.b:
+            raise ValueError
+        for value in (self.a, self.b):  # a value, written as a guest record has it
+            if value not in KINDS_OF_VALUE:
+                width = len(bytes.fromhex(value)) * 8 if self.is_bytes else \
+                    int(value, 16).bit_length()
+                if width > self.bits + (2 if self.kind == 'words' else 0):
+                    raise ValueError
+
+    @property
+    def optional(self):
+        """Absent unless its flag says it is valid."""
+        return self.flag is not None and self.kind != 'flag'
+
+    @property
+    def is_bytes(self):
+        return self.kind in ('bytes', 'str')
+
+
+def load_fields(path=FIELDS):
+    """config/fields as {'fn': {name: Field}, 'group': {name: Field}}."""
+    fields = {'fn': {}, 'group': {}}
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            words = line.split('#', 1)[0].split()
+            if not words:
+                continue
+            try:
+                if len(words) != len(Field.COLUMNS) or words[0] not in fields or \
+                   words[2] not in KINDS or words[1] in fields[words[0]]:
+                    raise ValueError
+                field = Field(words)
+            except ValueError:
+                raise TopologyError(f'{path}:{n}: not a field of the form the file '
+                                    'describes (nine columns, values that fit BITS, '
+                                    'a flag with its FLAG bit, no name twice)') from None
+            fields[field.scope][field.name] = field
+    return fields
+
+
+try:
+    FIELD_TABLE = load_fields()
+except (OSError, TopologyError) as e:
+    sys.exit(f'topology: {e}')
+# The fields a topology line sets as FIELD=VALUE, and those that may be left out.
+FN_SETTABLE = {k: f for k, f in FIELD_TABLE['fn'].items() if k not in KEYS['fn']}
+GROUP_SETTABLE = {k: f for k, f in FIELD_TABLE['group'].items() if k not in KEYS['group']}
+# Fields whose values may repeat: flags, and the group a function is in.
+REPEATABLE = tuple(k for f in FIELD_TABLE.values() for k, v in f.items()
+                   if v.kind == 'flag') + ('pfgid',)
 
 
 class Function:
@@ -63,14 +120,12 @@ class Function:
 
     def qemu_props(self, group):
         """The zpci device's properties (as QMP's device_add takes them)."""
-        props = {'uid': self.uid, 'fid': self.fid, 'target': self.device_id}
-        for name, value in list(self.fields.items()) + list(group.fields.items()):
-            prop, kind = {**FN_FIELDS, **GROUP_FIELDS}[name]
-            if kind == 'bytes4':
-                value = int.from_bytes(value, 'big')
-            elif kind == 'words':   # CLP counts 4-byte words
-                value //= 4
-            props[prop] = value
+        values = {'uid': self.uid, 'fid': self.fid, **self.fields}
+        props = {'target': self.device_id}
+        for scope, fields in (('fn', values), ('group', group.fields)):
+            for name, field in FIELD_TABLE[scope].items():
+                if field.qemu and name in fields:
+                    props[field.qemu] = qemu_value(field, fields[name])
         return props
 
     # Its device: a modern virtio-rng device behind the IOMMU, so that a
@@ -79,7 +134,7 @@ class Function:
     DEVICE_PROPS = {'disable-legacy': 'on', 'iommu_platform': True}
 
     def record(self):
-        return record({'uid': self.uid, 'fid': self.fid, **self.fields})
+        return record('fn', {'uid': self.uid, 'fid': self.fid, **self.fields})
 
 
 class Group:
@@ -87,16 +142,28 @@ class Group:
         self.pfgid, self.fields = pfgid, fields
 
     def record(self):
-        return record({'pfgid': self.pfgid, **self.fields})
+        return record('group', {'pfgid': self.pfgid, **self.fields})
 
 
-def record(fields):
-    """FIELD=VALUE,... as the guest reads it (see the module's doc)."""
+def qemu_value(field, value):
+    if field.kind == 'bytes':
+        return int.from_bytes(value, 'big')
+    if field.kind == 'words':   # CLP counts 4-byte words
+        return value // 4
+    return value
+
+
+def record(scope, fields):
+    """FIELD=VALUE,... as the guest reads it (see the module's doc), in
+    config/fields' order."""
     out = []
-    for name, value in fields.items():
-        if name == 'util_str':
+    for name, field in FIELD_TABLE[scope].items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if field.kind == 'str':
             value = value.encode('cp037').hex()
-        elif isinstance(value, bytes):
+        elif field.kind == 'bytes':
             value = value.hex()
         else:
             value = hex(int(value))
@@ -104,44 +171,46 @@ def record(fields):
     return ','.join(out)
 
 
-def parse_value(name, text, kinds):
-    kind = kinds[name][1]
+def parse_value(field, text):
+    """A topology's VALUE of field, checked against its kind and width."""
     try:
-        if kind is int:
-            return int(text, 16)
-        if kind == 'words':
+        if field.kind in ('int', 'words'):
             value = int(text, 16)
-            if value % 4 or value > 4 * 0xff:
+            if field.kind == 'words' and value % 4:
+                raise ValueError
+            if value >> field.bits + (2 if field.kind == 'words' else 0):
                 raise ValueError
             return value
-        if kind is bool:
+        if field.kind == 'flag':
             if text not in ('0', '1'):
                 raise ValueError
             return text == '1'
-        if kind == 'bytes4':
+        if field.kind == 'bytes':
             value = bytes.fromhex(text)
-            if len(value) != 4:
+            if len(value) * 8 != field.bits:
                 raise ValueError
             return value
-        if not text or len(text) > 64 or \
+        if not text or len(text) * 8 > field.bits or \
            not all(c.isascii() and (c.isupper() or c.isdigit() or c == ' ') for c in text):
             raise ValueError
         return text
     except ValueError:
-        raise TopologyError(f'{name}={text}: not a valid value') from None
+        width = f'{field.bits // 8} bytes' if field.is_bytes else f'{field.bits} bits'
+        raise TopologyError(f'{field.name}={text}: not a valid value ({field.kind} of '
+                            f'{width}, config/fields)') from None
 
 
-def parse_fields(words, kinds, optional=()):
-    fields = {}
+def parse_fields(words, fields):
+    values = {}
     for word in words:
         name, _, text = word.partition('=')
-        if name not in kinds or name in fields:
+        if name not in fields or name in values:
             raise TopologyError(f'{word}: unknown or repeated field')
-        fields[name] = parse_value(name, text, kinds)
-    missing = set(kinds) - set(fields) - set(optional)
+        values[name] = parse_value(fields[name], text)
+    missing = {name for name, f in fields.items() if not f.optional} - set(values)
     if missing:
         raise TopologyError(f'missing {", ".join(sorted(missing))}')
-    return {name: fields[name] for name in kinds if name in fields}
+    return {name: values[name] for name in fields if name in values}
 
 
 def check_distinct(label, items, key):
@@ -188,18 +257,19 @@ class Topology:
         if not words:
             return
         if words[0] == 'group' and len(words) >= 2:
-            pfgid = int(words[1], 16)
+            pfgid = parse_value(FIELD_TABLE['group']['pfgid'], words[1])
             if pfgid in self.groups:
                 raise TopologyError(f'group {pfgid:#x} defined twice')
-            self.groups[pfgid] = Group(pfgid, parse_fields(words[2:], GROUP_FIELDS))
+            self.groups[pfgid] = Group(pfgid, parse_fields(words[2:], GROUP_SETTABLE))
         elif words[0] == 'function' and len(words) >= 4 and words[1] in ROLES:
-            uid, fid = int(words[2], 16), int(words[3], 16)
+            uid, fid = (parse_value(FIELD_TABLE['fn'][k], w) for k, w in zip(KEYS['fn'], words[2:]))
             if any(fn.uid == uid or fn.fid == fid for fn in self.functions):
                 raise TopologyError(f'uid {uid:#x} or fid {fid:#x} used twice')
             self.functions.append(Function(len(self.functions), words[1], uid, fid,
-                                           parse_fields(words[4:], FN_FIELDS, FN_OPTIONAL)))
+                                           parse_fields(words[4:], FN_SETTABLE)))
         elif words[0] == 'nested' and len(words) == 4:
-            self.nested.append(tuple(int(w, 16) for w in words[1:]))
+            self.nested.append(tuple(parse_value(FIELD_TABLE['fn'][k], w)
+                                     for k, w in zip(('uid', 'fid', 'uid'), words[1:])))
         else:
             raise TopologyError(f'not "group PFGID ...", "function ROLE UID FID ...", '
                                 f'nor "nested UID FID HOST_UID": {" ".join(words)}')
@@ -236,6 +306,94 @@ def options(props):
     return ','.join(f'{k}={value(v)}' for k, v in props.items())
 
 
+# What the guest's tests need of config/fields, generated when the
+# initramfs is built (host/initramfs.sh): "topology.py guest-fields DIR".
+GENERATED = 'generated from config/fields by host/topology.py: do not edit'
+STRUCTS = {'fn': 'vfio_iommu_type1_info_cap_zpci_fn',
+           'group': 'vfio_iommu_type1_info_cap_zpci_group'}
+
+
+def guest_c():
+    """fields.h, for guest/record.h: print_fn_record(), print_group_record()."""
+    out = [f'/* {GENERATED} */', '#ifndef GUEST_FIELDS_H', '#define GUEST_FIELDS_H', '']
+    for scope, fields in FIELD_TABLE.items():
+        for f in fields.values():
+            if f.flag is not None:
+                out.append(f'_Static_assert(VFIO_IOMMU_ZPCI_{scope.upper()}_FLAG_'
+                           f'{f.name.upper()} == 1 << {f.flag}, "config/fields: {f.name}");')
+    for scope, fields in FIELD_TABLE.items():
+        out += ['', f'static inline void print_{scope}_record(FILE *f, '
+                f'const struct {STRUCTS[scope]} *c)', '{']
+        for n, f in enumerate(fields.values()):
+            name = f'"{"," if n else ""}{f.name}="'
+            if f.kind == 'flag':
+                out.append(f'\tfprintf(f, {name[:-1]}0x%x", !!(c->flags & 1 << {f.flag}));')
+                continue
+            body = [f'fprintf(f, {name[:-1]}0x%llx", (unsigned long long)c->{f.name});']
+            if f.is_bytes:
+                body = [f'fputs({name}, f);', f'print_hex_bytes(f, c->{f.name}, '
+                        f'sizeof(c->{f.name}), {int(f.kind == "str")});']
+            if f.optional:
+                out.append(f'\tif (c->flags & 1 << {f.flag}) {{')
+                out += ['\t\t' + line for line in body] + ['\t}']
+            else:
+                out += ['\t' + line for line in body]
+        out.append('}')
+    return '\n'.join(out + ['', '#endif', ''])
+
+
+def guest_sh():
+    """fields.sh, for guest/vfiotest.sh and the stages: lists of names."""
+    def words(names):
+        return "'" + ' '.join(names) + "'"
+    out = [f'# {GENERATED}']
+    for scope, fields in FIELD_TABLE.items():
+        s = scope.upper()
+        out.append(f'{s}_FIELDS={words(fields)}')
+        for col in ('a', 'b'):
+            values = {k: getattr(f, col) for k, f in fields.items()}
+            out.append(f'{col.upper()}_{s}=' + "'" + ','.join(
+                f'{k}={v}' for k, v in values.items() if v not in KINDS_OF_VALUE) + "'")
+            for kind in KINDS_OF_VALUE:
+                names = [k for k, v in values.items() if v == kind]
+                if names:
+                    out.append(f'{col.upper()}_{s}_{kind}={words(names)}')
+    out.append(f'BYTE_FIELDS={words(k for f in FIELD_TABLE.values() for k, v in f.items() if v.is_bytes)}')
+    out.append(f'FLAG_FIELDS={words(k for f in FIELD_TABLE.values() for k, v in f.items() if v.kind == "flag")}')
+    out.append('FN_FLAGS=' + words(f.name for f in sorted(
+        (f for f in FIELD_TABLE['fn'].values() if f.flag is not None), key=lambda f: f.flag)))
+    out.append(f'SYSFS_FN={words(f"{k}={f.sysfs}" for k, f in FIELD_TABLE["fn"].items() if f.sysfs)}')
+    return '\n'.join(out + [''])
+
+
+def guest_jq():
+    """fields.jq: the zPCI entries of the tool's JSON as guest records."""
+    out = [f'# {GENERATED}', '# (jq 1.6 has no bit operations)',
+           'def bit($n): (. / $n | floor) % 2;', '.capabilities[] |']
+    for n, (scope, fields) in enumerate(FIELD_TABLE.items()):
+        out.append(f'{"elif" if n else "if"} .name == "zpci_{scope}" then "zpci_{scope} " + ([')
+        items = []
+        for k, f in fields.items():
+            if f.kind == 'flag':
+                items.append(f'"{k}=\\(.flags | bit({1 << f.flag}))"')
+            elif f.optional:
+                items.append(f'(if (.flags | bit({1 << f.flag})) == 1 then "{k}=\\(.{k})" '
+                             'else empty end)')
+            else:
+                items.append(f'"{k}=\\(.{k})"')
+        out.append(',\n'.join('\t' + i for i in items))
+        out.append('] | join(","))')
+    return '\n'.join(out + ['else empty end', ''])
+
+
+def write_guest_fields(directory):
+    os.makedirs(directory, exist_ok=True)
+    for name, text in (('fields.h', guest_c()), ('fields.sh', guest_sh()),
+                       ('fields.jq', guest_jq())):
+        with open(os.path.join(directory, name), 'w') as f:
+            f.write(text)
+
+
 def load(path=None):
     return Topology(path or os.environ.get('TOPOLOGY') or DEFAULT)
 
@@ -243,8 +401,14 @@ def load(path=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--file', help=f'the topology (default {DEFAULT})')
-    ap.add_argument('what', choices=('qemu-args', 'cmdline'))
+    ap.add_argument('what', choices=('qemu-args', 'cmdline', 'guest-fields'))
+    ap.add_argument('dir', nargs='?', help='guest-fields: where to write them')
     args = ap.parse_args()
+    if args.what == 'guest-fields':
+        if not args.dir:
+            ap.error('guest-fields needs a DIR')
+        write_guest_fields(args.dir)
+        return
     try:
         topology = load(args.file)
     except (OSError, TopologyError) as e:

@@ -69,6 +69,7 @@ canon() {
 	fi
 	case $2 in
 	0x????????????????*) echo "$2" | tr A-F a-f ;;
+	'' | *[!0-9a-fA-Fx]*) echo "${2:-empty}" ;; # not a number (jq's null): as it is
 	*) printf '0x%x\n' "$(( $2 ))" ;;
 	esac
 }

@@ -34,7 +34,7 @@ RESULT = re.compile(r'^(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
 
 results = []
 PREFIX = ''
-BOOT = None         # the boot being judged: test, debug or run
+BOOT = None         # the boot being judged: test, debug, 6.12 or run
 ALLOWED_SKIPS = []  # (boots, pattern, reason) from host/expected
 
 
@@ -149,7 +149,7 @@ def programs(log_lines, expected):
 
 
 def guest(boot, log, tree, config, expected):
-    """The results of one guest boot (test or debug)."""
+    """The results of one guest boot (test, debug or 6.12)."""
     global PREFIX, BOOT
     PREFIX, BOOT = ('' if boot == 'test' else f'{boot}:'), boot
     try:
@@ -222,7 +222,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--guest', nargs=3, action='append', default=[],
                     metavar=('BOOT', 'LOG', 'CONFIG'),
-                    help='a guest console log (boot test or debug) and its kernel .config')
+                    help='a guest console log (boot test, debug or 6.12) and its kernel .config')
     ap.add_argument('--tree')
     ap.add_argument('--expected', required=True, help='host/expected')
     ap.add_argument('--results', action='append', default=[],

@@ -217,7 +217,8 @@ def check_distinct(label, items, key):
     """Within each item, and between items for each field: no value twice."""
     for item in items:
         seen = {}
-        for name, value in item.fields.items():
+        keys = {'uid': item.uid, 'fid': item.fid} if isinstance(item, Function) else {}
+        for name, value in {**keys, **item.fields}.items():
             if name in REPEATABLE:
                 continue
             if value in seen:

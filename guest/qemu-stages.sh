@@ -21,15 +21,34 @@ NESTED_MEM=256
 # timeout gives QEMU's own, 0 after SIGTERM: its "terminating on signal"
 # tells).
 #
-# TCG inside TCG is now and then hundreds of times slower than usual for a
-# whole boot (not root-caused, see NOTES.md): 1 of 15 boots here once; on
-# 2026-12-02 one of B's boots had reached only the nested kernel's memory
-# set-up after 406 s, where the next attempt ran its init after 74 s. So
-# an attempt whose nested kernel has not run its init within 300 s is
-# stopped and tried again, up to 3 attempts in all; an attempt whose
-# nested init never printed is tried again too. Every attempt is in the
-# log. Once the nested init has run, its result counts.
+# A nested boot used to be, now and then, hundreds of times slower than
+# usual for a whole attempt, or to stop: the host's QEMU left translated
+# code valid that a helper's store had overwritten (host/qemu-host/0002,
+# NOTES.md). In case anything like it comes back, an attempt whose nested
+# kernel has not run its init within 300 s is stopped and tried again, up
+# to 3 attempts in all, as is one whose nested init never printed. Every
+# attempt is in the log, and until its init has run, where the outer
+# guest's one CPU went every 30 s (a stalled nested QEMU takes all of it
+# with few context switches). Once the nested init has run, its result
+# counts.
 NESTED_TIMEOUT=450 NESTED_INIT_WITHIN=300 NESTED_ATTEMPTS=3
+
+# cpu_sample PID: cs_line: since the last call, the outer guest's CPU time
+# in ticks (user, system, idle, irq), PID's (QEMU's) share, the interrupts
+# and context switches taken, and the memory available.
+cpu_sample() {
+	set -- $(awk '/^cpu /{print $2 + $3, $4, $5 + $6, $7 + $8} /^(intr|ctxt) /{print $2}' /proc/stat) \
+		$(awk '{print $14 + $15}' /proc/"$1"/stat 2>/dev/null || echo 0)
+	if [ -n "$cs_prev" ]; then
+		set -- "$@" $cs_prev
+		cs_line="outer CPU ticks: user $(($1 - $8)) system $(($2 - $9)) idle $(($3 - ${10}))"
+		cs_line="$cs_line irq $(($4 - ${11})), QEMU $(($7 - ${14})); $(($5 - ${12})) interrupts,"
+		cs_line="$cs_line $(($6 - ${13})) context switches;"
+		cs_line="$cs_line $(awk '/^MemAvailable/{print int($2 / 1024)}' /proc/meminfo) MiB available"
+		set -- $1 $2 $3 $4 $5 $6 $7
+	fi
+	cs_prev="$*"
+}
 nested_boot() {
 	devices= n=0
 	for r in $(records nested); do
@@ -48,10 +67,15 @@ nested_boot() {
 			-initrd /nested/initramfs.cpio.gz \
 			-append "console=ttysclp0 panic=-1 kunit.enable=0 $3" \
 			-trace 's390_pci_clp*' $devices </dev/null >/tmp/"$1".out 2>&1 &
-		qpid=$! waited=0 stalled=
+		qpid=$! waited=0 stalled= cs_prev=
+		cpu_sample $qpid
 		while kill -0 $qpid 2>/dev/null; do
 			sleep 5
 			waited=$((waited + 5))
+			if [ $((waited % 30)) = 0 ] && ! grep -q 'Run /init as init process' /tmp/"$1".out; then
+				cpu_sample $qpid
+				echo "# $1 (attempt $attempt) at ${waited}s: $(grep -c . /tmp/"$1".out) console lines; $cs_line"
+			fi
 			if [ $waited -ge $NESTED_INIT_WITHIN ] && ! grep -q 'Run /init as init process' /tmp/"$1".out &&
 			   kill $qpid 2>/dev/null; then
 				stalled=1

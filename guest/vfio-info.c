@@ -3,7 +3,7 @@
  * vfio-info: put the given PCI functions into one VFIO type1 container, as
  * QEMU does, and print the VFIO_IOMMU_GET_INFO size handshake, the chain of
  * capabilities (the zPCI ones as records, guest/record.h) and the raw
- * bytes of the answer. (The series' own tools/vfio/vfio_iommu_info decodes them.)
+ * bytes of the answer. (The project's tool/vfio_iommu_info decodes them.)
  *
  *   vfio-info SEGMENT:BUS:DEV.FN...
  */

@@ -112,7 +112,7 @@ mismatch() {
 	fi
 }
 
-# json_records [FILE]: the zPCI entries of the series' tool's JSON
+# json_records [FILE]: the zPCI entries of the tool's JSON
 # (vfio_iommu_info --json) as "zpci_fn RECORD" and "zpci_group RECORD"
 # lines, in guest/record.h's form (the filter is config/fields').
 json_records() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # guest-debs (stage initramfs): Debian's unmodified s390x QEMU for the guest, as a
 # second client of VFIO_IOMMU_GET_INFO, and Debian's jq (1.6), which reads
-# the series' tool's JSON as its users would. Downloads qemu-system-misc:s390x,
+# the tool's JSON as its users would. Downloads qemu-system-misc:s390x,
 # jq:s390x, qemu-system-data and the library packages they depend on
 # (apt-get download + dpkg -x, nothing is installed on the host) into
 # $QEMU_ROOT, then writes $QEMU_ROOT/files.list: the gen_init_cpio lines for

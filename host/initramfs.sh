@@ -45,17 +45,17 @@ for t in "${KSELFTESTS[@]}"; do
 		KHDR_INCLUDES="-isystem $HDRS" OUTPUT="$OUT/kselftest/$t"
 done
 
-# The series' tool, where the tree has it.
-if [ -d "$TREE/tools/vfio" ]; then
-	say "initramfs: tools/vfio"
-	run_logged tools-vfio make -C "$TREE/tools/vfio" CROSS_COMPILE=s390x-linux-gnu- \
-		CFLAGS="-isystem $HDRS" LDFLAGS=-static OUTPUT="$OUT/"
+# The project's tool (tool/), where the tree's uAPI has the series.
+if grep -q VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN "$HDRS/linux/vfio.h"; then
+	say "initramfs: tool/vfio_iommu_info"
+	run_logged tool $CC -static -O2 -Wall -Wextra -Werror -isystem "$HDRS" \
+		-o "$OUT/vfio_iommu_info" "$TOP/tool/vfio_iommu_info.c"
 fi
 
 # Except for make run and make bench: Debian's QEMU as a second client (the
 # guest's qemu_client and qemu_nested stages), its libraries, the ioctl
 # observer, and the nested guest it boots (the test kernel with
-# guest/nested-init, the series' tool and the module guest/zpci-insn/); and
+# guest/nested-init, the tool and the module guest/zpci-insn/); and
 # QEMU with qemu-patches/ (host/qemu-build.sh; the guest's qemu_ab stage).
 # The module is in the test guest too (stage hostile_bars).
 if [ -z "${1:-}" ]; then

@@ -9,8 +9,10 @@
  *
  * The project's program, not the kernel series' (it would belong in
  * s390-tools, not in the kernel): it needs libc and the uAPI headers of a
- * kernel with the series only. host/initramfs.sh builds it for the guest;
- * guest/stages/tool, vfio_iommu_info and vfio_iommu_info_json test it.
+ * kernel with the series only. host/initramfs.sh builds it for the guest.
+ * Stage tool tests it, make run shows its table and JSON (stages
+ * vfio_iommu_info, vfio_iommu_info_json), and the nested guest's JSON from
+ * it is what stages qemu_nested and qemu_ab compare with the test bed.
  */
 #include <dirent.h>
 #include <errno.h>

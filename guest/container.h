@@ -49,7 +49,7 @@ static int attach(int container, const char *bdf)
 }
 
 /* The whole answer, by the size handshake: ask, learn the size, ask again. */
-static struct vfio_iommu_type1_info *get_info(int container, int verbose)
+static inline struct vfio_iommu_type1_info *get_info(int container, int verbose)
 {
 	const struct vfio_info_cap_header *hdr;
 	struct vfio_iommu_type1_info *info;

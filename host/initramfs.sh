@@ -25,7 +25,7 @@ mkdir -p "$OUT/kselftest"
 "$TOP/host/topology.py" guest-fields "$OUT/fields" || die "initramfs: config/fields"
 
 say "initramfs: guest programs"
-for prog in vfio-info hotplug bench; do
+for prog in vfio-info vfio-dev-caps hotplug bench; do
 	run_logged "$prog" $CC -static -O2 -Wall -Werror -isystem "$HDRS" -I "$OUT/fields" \
 		-o "$OUT/$prog" "$TOP/guest/$prog.c" -lpthread
 done
@@ -94,6 +94,7 @@ fi
 	file /bin/busybox $SYSROOT/bin/busybox 0755 0 0
 	file /bin/bind-vfio $TOP/guest/bind-vfio 0755 0 0
 	file /bin/vfio-info $OUT/vfio-info 0755 0 0
+	file /bin/vfio-dev-caps $OUT/vfio-dev-caps 0755 0 0
 	file /bin/hotplug $OUT/hotplug 0755 0 0
 	file /bin/bench $OUT/bench 0755 0 0
 	dir /lib 0755 0 0

@@ -241,7 +241,7 @@ static const struct flag_name zpci_fn_flags[] = {
 };
 
 static const struct flag_name zpci_group_flags[] = {
-	{ VFIO_IOMMU_ZPCI_GROUP_FLAG_REFRESH, "refresh" },
+	{ VFIO_IOMMU_ZPCI_GROUP_FLAG_PLATFORM_REFRESH, "platform_refresh" },
 	{}
 };
 
@@ -373,7 +373,7 @@ static void cap_zpci_group(const struct vfio_iommu_type1_info_cap_zpci_group *c)
 	num64("msi_addr", c->msi_addr);
 	flags("flags", c->flags, zpci_group_flags);
 	num("noi", c->noi);
-	num("maxstbl", c->maxstbl);
+	num("platform_maxstbl", c->platform_maxstbl);
 	num("mui", c->mui);
 	num("version", c->version);
 	num("dtsm", c->dtsm);

@@ -237,11 +237,14 @@ static const struct flag_name zpci_fn_flags[] = {
 	{ VFIO_IOMMU_ZPCI_FN_FLAG_UTIL_STR, "util_str" },
 	{ VFIO_IOMMU_ZPCI_FN_FLAG_RID, "rid" },
 	{ VFIO_IOMMU_ZPCI_FN_FLAG_PHYSFN, "physfn" },
+	{ VFIO_IOMMU_ZPCI_FN_FLAG_TID, "tid" },
 	{}
 };
 
 static const struct flag_name zpci_group_flags[] = {
 	{ VFIO_IOMMU_ZPCI_GROUP_FLAG_PLATFORM_REFRESH, "platform_refresh" },
+	{ VFIO_IOMMU_ZPCI_GROUP_FLAG_RTR, "rtr" },
+	{ VFIO_IOMMU_ZPCI_GROUP_FLAG_FRAME, "frame" },
 	{}
 };
 
@@ -358,6 +361,7 @@ static void cap_zpci_fn(const struct vfio_iommu_type1_info_cap_zpci_fn *c)
 	num64("end_dma", c->end_dma);
 	num("fmb_length", c->fmb_length);
 	num("rid", c->rid);
+	num("tid", c->tid);
 	bytes("pfip", c->pfip, sizeof(c->pfip));
 	if (c->flags & VFIO_IOMMU_ZPCI_FN_FLAG_UTIL_STR) {
 		util_str(c->util_str, sizeof(c->util_str));

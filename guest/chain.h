@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The guest programs' one reader of a VFIO capability chain
- * (VFIO_IOMMU_GET_INFO's, VFIO_DEVICE_GET_INFO's), as a careful reader walks it: every header inside argsz, 8-byte aligned
- * and after the previous one (so every walk ends). A chain that breaks a
- * rule ends where it does, and says why.
+ * (VFIO_IOMMU_GET_INFO's, VFIO_DEVICE_GET_INFO's), as a careful reader walks
+ * it: every header inside argsz, 8-byte aligned and after the previous one
+ * (so every walk ends). A chain that breaks a rule ends where it does, and
+ * says why.
  */
 #ifndef GUEST_CHAIN_H
 #define GUEST_CHAIN_H
 
+#include <stddef.h>
 #include <linux/vfio.h>
 
 /*

@@ -3,11 +3,13 @@
  * hotplug: a zPCI function leaves and comes back while a process holds its
  * container and asks VFIO_IOMMU_GET_INFO. The host (host/hotplug.py) acts
  * on the "### hotplug" lines this prints: it removes the function through
- * QEMU's monitor (device_del) and plugs it back (device_add), with what
- * the test bed says of it; its capability must then say GONE_RECORD (the
- * test bed's record of the function, guest/record.h).
+ * QEMU's monitor (device_del) and plugs it back (device_add), first with
+ * the other values of the test bed's replug line, then with its own. Its
+ * capability must say REPLUG_RECORD, then GONE_RECORD (the test bed's
+ * records of the function, guest/record.h): the values of the platform's
+ * latest answer, never those of a function that was there before.
  *
- *   hotplug KEEP_BDF GONE_BDF GONE_UID GONE_RECORD
+ *   hotplug KEEP_BDF GONE_BDF GONE_UID GONE_RECORD REPLUG_RECORD
  *
  * Prints TAP.
  */
@@ -19,6 +21,7 @@
 #include "record.h"
 
 static int container, stop, answers[3], bad;
+static const char *keep, *gone;
 
 /*
  * How many function capabilities name @bdf (or any, with NULL); the record of
@@ -128,23 +131,47 @@ static void bind_vfio(const char *bdf)
 		printf("# %s %s failed\n", argv[0], bdf);
 }
 
+/*
+ * Plug the function back (@how: "plug" or "replug"), bound to vfio-pci and
+ * in the container again; its capability must then say @want.
+ */
+static void plug_back(const char *how, const char *bdf, const char *uid, const char *want,
+		      const char *name, int t)
+{
+	struct vfio_iommu_type1_info *info;
+	char buf[512];
+
+	printf("### hotplug %s %s\n", how, uid);
+	if (wait_for(bdf, 1)) {
+		bind_vfio(bdf);
+		wait_group_node(bdf);
+		attach(container, bdf);
+	}
+	info = get_info(container, 0);
+	fn_record(info, bdf, buf, sizeof(buf));
+	printf("%sok %d %s # %s\n", fns(info, bdf) == 1 && fns(info, keep) == 1 &&
+	       !strcmp(buf, want) ? "" : "not ", t, name, buf);
+	if (strcmp(buf, want))
+		printf("# expected %s\n", want);
+	free(info);
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_iommu_type1_info *info;
-	const char *keep, *gone;
-	char buf[512];
 	pthread_t thread;
 	int t = 0;
 
 	prog = "hotplug";
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s KEEP_BDF GONE_BDF GONE_UID GONE_RECORD\n", argv[0]);
+	if (argc != 6) {
+		fprintf(stderr, "usage: %s KEEP_BDF GONE_BDF GONE_UID GONE_RECORD REPLUG_RECORD\n",
+			argv[0]);
 		return 2;
 	}
 	keep = argv[1];
 	gone = argv[2];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..5\n");
+	printf("TAP version 13\n1..7\n");
 
 	container = open("/dev/vfio/vfio", O_RDWR);
 	if (container < 0)
@@ -171,19 +198,12 @@ int main(int argc, char **argv)
 	       "" : "not ", ++t, answers[2], answers[1], bad);
 	free(info);
 
-	printf("### hotplug plug %s\n", argv[3]);
-	if (wait_for(gone, 1)) {
-		bind_vfio(gone);
-		wait_group_node(gone);
-		attach(container, gone);
-	}
-	info = get_info(container, 0);
-	fn_record(info, gone, buf, sizeof(buf));
-	printf("%sok %d listed_again # %s\n", fns(info, gone) == 1 && fns(info, keep) == 1 &&
-	       !strcmp(buf, argv[4]) ? "" : "not ", ++t, buf);
-	if (strcmp(buf, argv[4]))
-		printf("# expected %s\n", argv[4]);
-	free(info);
+	/* Back with other values, gone again, back with its own. */
+	plug_back("replug", gone, argv[3], argv[5], "new_values", ++t);
+	printf("### hotplug unplug %s\n", argv[3]);
+	printf("%sok %d unplugged_again\n", wait_for(gone, 0) ? "" : "not ", ++t);
+	plug_back("plug", gone, argv[3], argv[4], "own_values_again", ++t);
+
 	/* With one CPU the asking thread interleaved only where the kernel let it. */
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		printf("ok %d raced_on_two_cpus # SKIP one CPU\n", ++t);

@@ -4,6 +4,8 @@
 #                                      unbound) and what its CLP answer says
 #   vfiotest.group=FIELD=VALUE,...     a function group
 #   vfiotest.nested=uid=U,fid=F,host=H a container function in a nested guest
+#   vfiotest.replug=FIELD=VALUE,...    a container function's other values,
+#                                      with which it is plugged back once
 # Values are lowercase hexadecimal, byte fields hex bytes. The fields,
 # their kinds and what the QEMUs of the QEMU stages make of them are
 # config/fields', as lists of names (host/topology.py generates them).
@@ -27,12 +29,13 @@ skip() {	# skip NAME REASON (which host/expected must allow)
 }
 tap_end() { echo "1..$t"; [ $failed = 0 ]; }
 
-# records fn ROLE | group | nested: the records, one a line.
+# records fn ROLE | group | nested | replug: the records, one a line.
 records() {
 	for arg in $(cat /proc/cmdline); do
 		case $1:$arg in
 		fn:vfiotest.fn=$2:*) echo "${arg#*:}" ;;
-		group:vfiotest.group=* | nested:vfiotest.nested=*) echo "${arg#*=}" ;;
+		group:vfiotest.group=* | nested:vfiotest.nested=* | replug:vfiotest.replug=*)
+			echo "${arg#*=}" ;;
 		esac
 	done
 }

@@ -7,7 +7,7 @@ own:
   ### end NAME exit=N        guest/init: it ended with exit status N
   ### guest done             guest/init: the guest got to its end
   ### bench NAME CALLS       guest/bench.c: a measurement of CALLS calls
-  ### hotplug plug|unplug UID  guest/hotplug.c: a request to the host
+  ### hotplug plug|replug|unplug UID  guest/hotplug.c: a request to the host
 host/results.py, host/hotplug.py, host/bench.sh and make run read them here.
 As a program:
   console.py stages LOG [--except NAME]  each stage's output, under "== NAME"
@@ -40,7 +40,7 @@ BEGIN = re.compile(r'^### begin ([\w./-]+)')
 END = re.compile(r'^### end ([\w./-]+) exit=(\d+)')
 DONE = re.compile(r'^### guest done')
 BENCH = re.compile(r'^### bench (\w+) (\d+)')
-HOTPLUG = re.compile(r'^### hotplug (plug|unplug) (\w+)')
+HOTPLUG = re.compile(r'^### hotplug (plug|replug|unplug) (\w+)')
 
 
 class Stage:
@@ -77,7 +77,7 @@ def benches(lines):
 
 
 def hotplug(line):
-    """(plug or unplug, UID) of a hot-plug request, or None."""
+    """(plug, replug or unplug, UID) of a hot-plug request, or None."""
     m = HOTPLUG.match(clean(line))
     return m.groups() if m else None
 

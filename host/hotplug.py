@@ -7,7 +7,9 @@ Follows the console log while QEMU runs. On "### hotplug unplug UID" it
 removes the PCI device of the test bed's function with that zPCI UID
 (device_del); on "### hotplug plug UID" it adds the function back as the
 test bed (host/topology.py, config/topology or $TOPOLOGY) defines it: its
-zPCI function and its device. Each request and answer is printed.
+zPCI function and its device; on "### hotplug replug UID" likewise, with
+the other values of the test bed's replug line. Each request and answer is
+printed.
 """
 import json
 import os
@@ -65,9 +67,11 @@ def main():
                 print(f'hotplug: no function with uid {uid} in {bed.path}', flush=True)
             elif what == 'unplug':
                 qmp(sock, f, 'device_del', id=fn.device_id)
+            elif what == 'replug' and fn.replug is None:
+                print(f'hotplug: no replug line for uid {uid} in {bed.path}', flush=True)
             else:
                 qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
-                    **fn.qemu_props(bed.groups[fn.fields['pfgid']]))
+                    **fn.qemu_props(bed.groups[fn.fields['pfgid']], what == 'replug'))
                 qmp(sock, f, 'device_add', driver=fn.DEVICE, id=fn.device_id,
                     **fn.DEVICE_PROPS)
 

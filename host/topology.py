@@ -16,6 +16,7 @@ function, group or nested function, each a record of FIELD=VALUE pairs:
     vfiotest.fn=ROLE:uid=0x1234,fid=0x42,pfgid=0x12,...
     vfiotest.group=pfgid=0x12,platform_refresh=0x0,...
     vfiotest.nested=uid=0x4321,fid=0x21,host=0x1234
+    vfiotest.replug=uid=0x2468,fid=0x47,pfgid=0x34,...
 
 Fields in config/fields' order. Numbers are lowercase hexadecimal; bytes
 (pfip) and strings (util_str, as EBCDIC, code page 037) are hex digits, a
@@ -107,6 +108,7 @@ REPEATABLE = tuple(k for f in FIELD_TABLE.values() for k, v in f.items()
 class Function:
     def __init__(self, index, role, uid, fid, fields):
         self.index, self.role, self.uid, self.fid, self.fields = index, role, uid, fid, fields
+        self.replug = None  # its fields when plugged back with other values
 
     # The QEMU ids of the function's two devices: the zPCI function and the
     # virtio-rng PCI device it is the target of.
@@ -118,9 +120,11 @@ class Function:
     def zpci_id(self):
         return f'zrng{self.index}'
 
-    def qemu_props(self, group):
-        """The zpci device's properties (as QMP's device_add takes them)."""
-        values = {'uid': self.uid, 'fid': self.fid, **self.fields}
+    def qemu_props(self, group, replug=False):
+        """The zpci device's properties (as QMP's device_add takes them),
+        with the replug line's values if replug."""
+        values = {'uid': self.uid, 'fid': self.fid,
+                  **(self.replug if replug else self.fields)}
         props = {'target': self.device_id}
         for scope, fields in (('fn', values), ('group', group.fields)):
             for name, field in FIELD_TABLE[scope].items():
@@ -133,8 +137,9 @@ class Function:
     DEVICE = 'virtio-rng-pci'
     DEVICE_PROPS = {'disable-legacy': 'on', 'iommu_platform': True}
 
-    def record(self):
-        return record('fn', {'uid': self.uid, 'fid': self.fid, **self.fields})
+    def record(self, replug=False):
+        return record('fn', {'uid': self.uid, 'fid': self.fid,
+                             **(self.replug if replug else self.fields)})
 
 
 class Group:
@@ -200,7 +205,7 @@ def parse_value(field, text):
                             f'{width}, config/fields)') from None
 
 
-def parse_fields(words, fields):
+def parse_fields(words, fields, partial=False):
     values = {}
     for word in words:
         name, _, text = word.partition('=')
@@ -208,7 +213,7 @@ def parse_fields(words, fields):
             raise TopologyError(f'{word}: unknown or repeated field')
         values[name] = parse_value(fields[name], text)
     missing = {name for name, f in fields.items() if not f.optional} - set(values)
-    if missing:
+    if missing and not partial:
         raise TopologyError(f'missing {", ".join(sorted(missing))}')
     return {name: values[name] for name in fields if name in values}
 
@@ -237,6 +242,7 @@ def check_distinct(label, items, key):
 class Topology:
     def __init__(self, path):
         self.path, self.functions, self.groups, self.nested = path, [], {}, []
+        self.replugged = None
         with open(path) as f:
             for n, line in enumerate(f, 1):
                 try:
@@ -252,6 +258,10 @@ class Topology:
                 raise TopologyError(f'{path}: nested {uid:#x} names {host:#x}, '
                                     'not a function of the container')
         check_distinct('function', self.functions, lambda fn: hex(fn.uid))
+        if self.replugged:
+            fn = self.replugged
+            check_distinct('replugged function', [Function(fn.index, fn.role, fn.uid, fn.fid,
+                                                           fn.replug)], lambda fn: hex(fn.uid))
         check_distinct('group', list(self.groups.values()), lambda g: hex(g.pfgid))
 
     def _line(self, words):
@@ -271,9 +281,28 @@ class Topology:
         elif words[0] == 'nested' and len(words) == 4:
             self.nested.append(tuple(parse_value(FIELD_TABLE['fn'][k], w)
                                      for k, w in zip(('uid', 'fid', 'uid'), words[1:])))
+        elif words[0] == 'replug' and len(words) >= 3 and not self.replugged:
+            self._replug(words)
         else:
             raise TopologyError(f'not "group PFGID ...", "function ROLE UID FID ...", '
-                                f'nor "nested UID FID HOST_UID": {" ".join(words)}')
+                                f'"nested UID FID HOST_UID" nor one "replug UID ...": '
+                                f'{" ".join(words)}')
+
+    def _replug(self, words):
+        """replug UID FIELD=VALUE...: a container function's other values."""
+        fn = self.by_uid(parse_value(FIELD_TABLE['fn']['uid'], words[1]))
+        if fn is None or fn.role != 'container':
+            raise TopologyError(f'replug {words[1]}: not a function of the container above')
+        settable = {k: f for k, f in FN_SETTABLE.items() if k != 'pfgid'}
+        changed = parse_fields(words[2:], settable, partial=True)
+        for name, value in changed.items():
+            if fn.fields.get(name) == value:
+                raise TopologyError(f'replug {words[1]}: {name} is the value it has, '
+                                    'a stale value would go unseen')
+        fn.replug = {name: changed.get(name, fn.fields.get(name)) for name in settable
+                     if name in changed or name in fn.fields}
+        fn.replug['pfgid'] = fn.fields['pfgid']
+        self.replugged = fn
 
     def by_uid(self, uid):
         return next((fn for fn in self.functions if fn.uid == uid), None)
@@ -293,6 +322,8 @@ class Topology:
         out = [f'vfiotest.fn={fn.role}:{fn.record()}' for fn in self.functions]
         out += [f'vfiotest.group={g.record()}' for g in self.groups.values()]
         out += [f'vfiotest.nested=uid={u:#x},fid={f:#x},host={h:#x}' for u, f, h in self.nested]
+        if self.replugged:
+            out.append(f'vfiotest.replug={self.replugged.record(replug=True)}')
         return ' '.join(out)
 
 

@@ -11,7 +11,8 @@ the fields it sets, of config/fields.
 As a module (host/hotplug.py): load(), Function.qemu_props(), device ids.
 
 The guest gets the test bed only through its command line, one parameter a
-function, group or nested function, each a record of FIELD=VALUE pairs:
+function, group, nested function or the replugged function's other values,
+each a record of FIELD=VALUE pairs:
 
     vfiotest.fn=ROLE:uid=0x1234,fid=0x42,pfgid=0x12,...
     vfiotest.group=pfgid=0x12,platform_refresh=0x0,...
@@ -218,6 +219,12 @@ def parse_fields(words, fields, partial=False):
     return {name: values[name] for name in fields if name in values}
 
 
+def check_rid(fields):
+    """A RID's devfn byte is 0, so that the function stays at devfn 0."""
+    if fields.get('rid', 0) & 0xff:
+        raise TopologyError(f'rid={fields["rid"]:#x}: its devfn byte is not 0')
+
+
 def check_distinct(label, items, key):
     """Within each item, and between items for each field: no value twice."""
     for item in items:
@@ -258,10 +265,19 @@ class Topology:
                 raise TopologyError(f'{path}: nested {uid:#x} names {host:#x}, '
                                     'not a function of the container')
         check_distinct('function', self.functions, lambda fn: hex(fn.uid))
-        if self.replugged:
-            fn = self.replugged
-            check_distinct('replugged function', [Function(fn.index, fn.role, fn.uid, fn.fid,
-                                                           fn.replug)], lambda fn: hex(fn.uid))
+        if not self.replugged:
+            raise TopologyError(f'{path}: no "replug UID ..." line (the hotplug stage needs one)')
+        # Replugged, the function's values are distinct as any function's,
+        # from the other functions' and from its own old ones.
+        fn = self.replugged
+        replugged = Function(fn.index, fn.role, fn.uid, fn.fid, fn.replug)
+        check_distinct('function', [f for f in self.functions if f is not fn] + [replugged],
+                       lambda f: hex(f.uid) + (' (replugged)' if f is replugged else ''))
+        old = {v: k for k, v in fn.fields.items() if k not in REPEATABLE}
+        for name, value in fn.replug.items():
+            if name not in REPEATABLE and old.get(value, name) != name:
+                raise TopologyError(f'{path}: replug {fn.uid:#x}: {name} is its old '
+                                    f'{old[value]}, a swap of the two would go unseen')
         check_distinct('group', list(self.groups.values()), lambda g: hex(g.pfgid))
 
     def _line(self, words):
@@ -276,12 +292,15 @@ class Topology:
             uid, fid = (parse_value(FIELD_TABLE['fn'][k], w) for k, w in zip(KEYS['fn'], words[2:]))
             if any(fn.uid == uid or fn.fid == fid for fn in self.functions):
                 raise TopologyError(f'uid {uid:#x} or fid {fid:#x} used twice')
-            self.functions.append(Function(len(self.functions), words[1], uid, fid,
-                                           parse_fields(words[4:], FN_SETTABLE)))
+            fields = parse_fields(words[4:], FN_SETTABLE)
+            check_rid(fields)
+            self.functions.append(Function(len(self.functions), words[1], uid, fid, fields))
         elif words[0] == 'nested' and len(words) == 4:
             self.nested.append(tuple(parse_value(FIELD_TABLE['fn'][k], w)
                                      for k, w in zip(('uid', 'fid', 'uid'), words[1:])))
-        elif words[0] == 'replug' and len(words) >= 3 and not self.replugged:
+        elif words[0] == 'replug' and len(words) >= 3:
+            if self.replugged:
+                raise TopologyError('a second replug line')
             self._replug(words)
         else:
             raise TopologyError(f'not "group PFGID ...", "function ROLE UID FID ...", '
@@ -289,19 +308,24 @@ class Topology:
                                 f'{" ".join(words)}')
 
     def _replug(self, words):
-        """replug UID FIELD=VALUE...: a container function's other values."""
+        """replug UID FIELD=VALUE...: a container function's other values,
+        one for every field it has but pfgid (its group stays)."""
         fn = self.by_uid(parse_value(FIELD_TABLE['fn']['uid'], words[1]))
         if fn is None or fn.role != 'container':
             raise TopologyError(f'replug {words[1]}: not a function of the container above')
         settable = {k: f for k, f in FN_SETTABLE.items() if k != 'pfgid'}
         changed = parse_fields(words[2:], settable, partial=True)
+        missing = [k for k in fn.fields if k in settable and k not in changed]
+        if missing:
+            raise TopologyError(f'replug {words[1]}: no new {", ".join(missing)}: '
+                                'a stale value would go unseen')
         for name, value in changed.items():
             if fn.fields.get(name) == value:
                 raise TopologyError(f'replug {words[1]}: {name} is the value it has, '
                                     'a stale value would go unseen')
-        fn.replug = {name: changed.get(name, fn.fields.get(name)) for name in settable
-                     if name in changed or name in fn.fields}
-        fn.replug['pfgid'] = fn.fields['pfgid']
+        check_rid(changed)
+        fn.replug = {'pfgid': fn.fields['pfgid'], **changed}
+        fn.replug = {k: fn.replug[k] for k in FN_SETTABLE if k in fn.replug}
         self.replugged = fn
 
     def by_uid(self, uid):

@@ -67,8 +67,6 @@ def main():
                 print(f'hotplug: no function with uid {uid} in {bed.path}', flush=True)
             elif what == 'unplug':
                 qmp(sock, f, 'device_del', id=fn.device_id)
-            elif what == 'replug' and fn.replug is None:
-                print(f'hotplug: no replug line for uid {uid} in {bed.path}', flush=True)
             else:
                 qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
                     **fn.qemu_props(bed.groups[fn.fields['pfgid']], what == 'replug'))

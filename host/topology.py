@@ -206,7 +206,7 @@ def parse_value(field, text):
                             f'{width}, config/fields)') from None
 
 
-def parse_fields(words, fields, partial=False):
+def parse_fields(words, fields):
     values = {}
     for word in words:
         name, _, text = word.partition('=')
@@ -214,7 +214,7 @@ def parse_fields(words, fields, partial=False):
             raise TopologyError(f'{word}: unknown or repeated field')
         values[name] = parse_value(fields[name], text)
     missing = {name for name, f in fields.items() if not f.optional} - set(values)
-    if missing and not partial:
+    if missing:
         raise TopologyError(f'missing {", ".join(sorted(missing))}')
     return {name: values[name] for name in fields if name in values}
 
@@ -267,17 +267,11 @@ class Topology:
         check_distinct('function', self.functions, lambda fn: hex(fn.uid))
         if not self.replugged:
             raise TopologyError(f'{path}: no "replug UID ..." line (the hotplug stage needs one)')
-        # Replugged, the function's values are distinct as any function's,
-        # from the other functions' and from its own old ones.
+        # Replugged, the function's values are distinct as any function's
         fn = self.replugged
         replugged = Function(fn.index, fn.role, fn.uid, fn.fid, fn.replug)
         check_distinct('function', [f for f in self.functions if f is not fn] + [replugged],
                        lambda f: hex(f.uid) + (' (replugged)' if f is replugged else ''))
-        old = {v: k for k, v in fn.fields.items() if k not in REPEATABLE}
-        for name, value in fn.replug.items():
-            if name not in REPEATABLE and old.get(value, name) != name:
-                raise TopologyError(f'{path}: replug {fn.uid:#x}: {name} is its old '
-                                    f'{old[value]}, a swap of the two would go unseen')
         check_distinct('group', list(self.groups.values()), lambda g: hex(g.pfgid))
 
     def _line(self, words):
@@ -314,18 +308,21 @@ class Topology:
         if fn is None or fn.role != 'container':
             raise TopologyError(f'replug {words[1]}: not a function of the container above')
         settable = {k: f for k, f in FN_SETTABLE.items() if k != 'pfgid'}
-        changed = parse_fields(words[2:], settable, partial=True)
+        changed = parse_fields(words[2:], settable)
         missing = [k for k in fn.fields if k in settable and k not in changed]
         if missing:
             raise TopologyError(f'replug {words[1]}: no new {", ".join(missing)}: '
                                 'a stale value would go unseen')
+        # Not its old value, nor (flags aside) the old one of another field
+        old = {v: k for k, v in fn.fields.items() if k not in REPEATABLE}
         for name, value in changed.items():
-            if fn.fields.get(name) == value:
-                raise TopologyError(f'replug {words[1]}: {name} is the value it has, '
-                                    'a stale value would go unseen')
+            if fn.fields.get(name) == value or (name not in REPEATABLE and value in old):
+                raise TopologyError(f'replug {words[1]}: {name} is its old '
+                                    f'{old.get(value, name)}, a stale or swapped value '
+                                    'would go unseen')
         check_rid(changed)
-        fn.replug = {'pfgid': fn.fields['pfgid'], **changed}
-        fn.replug = {k: fn.replug[k] for k in FN_SETTABLE if k in fn.replug}
+        fn.replug = {k: changed.get(k, fn.fields[k]) for k in FN_SETTABLE
+                     if k in changed or k == 'pfgid'}
         self.replugged = fn
 
     def by_uid(self, uid):
@@ -346,8 +343,7 @@ class Topology:
         out = [f'vfiotest.fn={fn.role}:{fn.record()}' for fn in self.functions]
         out += [f'vfiotest.group={g.record()}' for g in self.groups.values()]
         out += [f'vfiotest.nested=uid={u:#x},fid={f:#x},host={h:#x}' for u, f, h in self.nested]
-        if self.replugged:
-            out.append(f'vfiotest.replug={self.replugged.record(replug=True)}')
+        out.append(f'vfiotest.replug={self.replugged.record(replug=True)}')
         return ' '.join(out)
 
 

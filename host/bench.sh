@@ -25,6 +25,7 @@ X86_OBJS=(drivers/vfio/vfio_iommu_type1.o drivers/iommu/iommufd/device.o
 
 build_at() {	# build_at REV NAME: the s390x kernel and the x86_64 objects at REV, kept as NAME
 	git -C "$GTREE" checkout -q --detach "$1"
+	cp "$KBUILD/.config" "$GBUILD/.config"	# the test kernel's, whatever the gates built last
 	TREE=$GTREE KBUILD=$GBUILD run_logged "bench-$2-s390x" kmake olddefconfig bzImage
 	run_logged "bench-$2-x86_64" make -C "$GTREE" O="$GX86" ARCH=x86_64 CC="ccache gcc" \
 		-j"$(nproc)" "${X86_OBJS[@]}"

@@ -26,7 +26,11 @@ fi
 # The cover letter is from the series' author, not from whoever exports.
 author=$(git -C "$tree" log -1 --format=%an HEAD)
 email=$(git -C "$tree" log -1 --format=%ae HEAD)
-git -C "$tree" -c branch.main.description="$(cat "$patches/cover-letter.txt")" \
+# format-patch takes the cover letter's text from the checked-out branch's
+# description; a tree mid-rebase has no branch.
+branch=$(git -C "$tree" symbolic-ref -q --short HEAD) ||
+	die "no branch checked out in $tree (a rebase in progress?)"
+git -C "$tree" -c branch."$branch".description="$(cat "$patches/cover-letter.txt")" \
 	-c user.name="$author" -c user.email="$email" format-patch -q --zero-commit --no-signature --base=base --cover-letter \
 	--cover-from-description=subject -o "$out" base..HEAD
 (cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$out/series"

@@ -14,7 +14,7 @@ H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
 .PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs \
-	tree-6.12 kernel-6.12 initramfs-6.12 gates judge export shell fresh clean
+	tree-6.12 kernel-6.12 initramfs-6.12 gates judge kunit export shell fresh clean
 all: run
 
 deps:
@@ -59,13 +59,21 @@ run: run-initramfs host-qemu
 judge: tree
 	$(T) $(H)/results_test.py --tree work/linux --out work/logs/judge.results
 
-# A boot that ends badly does not stop make check: its results say so.
+# The series' KUnit suite as kernel CI runs it: kunit.py run --arch=s390
+# with its .kunitconfig, under the host's QEMU (host/kunit.sh).
+kunit: tree host-qemu
+	$(T) $(H)/kunit.sh
+
+# A boot that ends badly, or a kunit.py run that fails, does not stop make
+# check: its results say so.
 check: judge initramfs gates debug-kernel initramfs-6.12
+	-$(T) $(H)/kunit.sh
 	-$(T) $(H)/boot.sh check test
 	-$(T) $(H)/boot.sh check debug
 	-$(T) $(H)/boot.sh check 6.12
 	@$(H)/results.py --tree work/linux --expected host/expected \
 		--results work/logs/judge.results --results work/logs/gates.results \
+		--kunit-py work/logs/kunit.py.json \
 		--guest test work/logs/boot-check.log work/build/.config \
 		--guest debug work/logs/boot-check-debug.log work/build-debug/.config \
 		--guest 6.12 work/logs/boot-check-6.12.log work/build-6.12/.config

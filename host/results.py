@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Stage results: judge the guest console logs.
 
-Counts every KUnit case (parsed by the kernel's own kunit.py), every
+Counts every KUnit case (parsed by the kernel's own kunit.py, of a guest's
+boot and of kunit.py run), every
 top-level TAP result of each guest program run between "### begin NAME" /
 "### end NAME exit=N" markers, and the log-wide checks (stages that
 host/expected lists but did not run or finish, kernel splats in the guest's
@@ -87,6 +88,13 @@ def kunit(log_lines, tree, config):
     except ValueError:
         report('FAIL', 'kunit', f'kunit.py parse gave no results ({", ".join(configured)})')
         return
+    kunit_cases(parsed, 'kunit', f'{", ".join(configured)} configured')
+
+
+def kunit_cases(parsed, name, what):
+    """Report each case of kunit.py's JSON (PARSED) as NAME/SUITE/CASE, and
+    NAME itself as failed when no case ran, or when kunit.py counted an
+    error or a crash (a suite cut short: cases that never reported)."""
     cases = 0
 
     def walk(group, path):
@@ -94,14 +102,29 @@ def kunit(log_lines, tree, config):
         for case in group.get('test_cases', []):
             cases += 1
             status = {'PASS': 'PASS', 'SKIP': 'SKIP'}.get(case['status'], 'FAIL')
-            report(status, f'kunit/{path}{case["name"]}',
+            report(status, f'{name}/{path}{case["name"]}',
                    '' if status == 'PASS' else case['status'])
         for sub in group.get('sub_groups', []):
             walk(sub, f'{path}{sub["name"]}/')
 
     walk(parsed, '')
+    counts = parsed.get('misc') or {}
     if not cases:
-        report('FAIL', 'kunit', f'{", ".join(configured)} configured, but no case ran')
+        report('FAIL', name, f'{what}, but no case ran')
+    elif counts.get('errors') or counts.get('crashed'):
+        report('FAIL', name, f'kunit.py counted {counts.get("errors", 0)} error(s) and '
+               f'{counts.get("crashed", 0)} crash(es) ({what})')
+
+
+def kunit_py(path):
+    """The suite as kernel CI runs it (host/kunit.sh): kunit.py run's JSON."""
+    try:
+        with open(path) as f:
+            parsed = json.load(f)
+    except (OSError, ValueError) as e:
+        report('FAIL', 'kunit.py', f'no results from kunit.py run ({e}); see its log beside')
+        return
+    kunit_cases(parsed, 'kunit.py', 'kunit.py run with drivers/iommu/.kunitconfig')
 
 
 def programs(log_lines, expected):
@@ -227,6 +250,8 @@ def main():
     ap.add_argument('--expected', required=True, help='host/expected')
     ap.add_argument('--results', action='append', default=[],
                     help='a file of host-side "PASS name" / "FAIL name: why" lines')
+    ap.add_argument('--kunit-py', metavar='JSON',
+                    help='the JSON of kunit.py run (host/kunit.sh)')
     ap.add_argument('--answer', metavar='LOG',
                     help='judge make run\'s console log instead (see answer())')
     ap.add_argument('--stages', metavar='BOOT',
@@ -245,6 +270,8 @@ def main():
                 m = re.match(r'^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$', line.rstrip())
                 if m:
                     report(m.group(1), m.group(2), m.group(3) or '')
+    if args.kunit_py:
+        kunit_py(args.kunit_py)
     for boot, log, config in args.guest:
         guest(boot, log, args.tree, config, stages.get(boot, []))
 

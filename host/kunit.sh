@@ -2,22 +2,25 @@
 # Stage kunit: the series' KUnit suite as kernel CI runs it, with the
 # kernel's own runner: kunit.py run --arch=s390 and the suite's
 # .kunitconfig (drivers/iommu), in a build of its own (work/build-kunit),
-# under the host's QEMU (kunit.py runs the qemu-system-s390x it finds in
-# PATH). Its results go to $LOGS/kunit.py.json for host/results.py, which
-# fails the run when that file is missing; the runner's own output is in
-# $LOGS/kunit.py.log.
+# under the host's QEMU (host/boot.sh's, or QEMU_HOST=). Its results go to
+# $LOGS/kunit.py.json for host/results.py, which fails the run when that
+# file is missing; the runner's own output is in $LOGS/kunit.py.log.
 . "$(dirname "$0")/lib.sh"
 
-QEMU_HOST_DIR=$WORK/qemu-host
-[ -x "$QEMU_HOST_DIR/qemu-system-s390x" ] || die "kunit: no $QEMU_HOST_DIR/qemu-system-s390x (make host-qemu)"
 json=$LOGS/kunit.py.json
 rm -f "$json"
-say "kunit: kunit.py run --arch=s390 --kunitconfig=drivers/iommu (log: $LOGS/kunit.py.log)"
+QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
+[ -x "$QEMU_HOST" ] || die "kunit: no $QEMU_HOST (make host-qemu)"
+# kunit.py runs the first qemu-system-s390x in PATH: the host's, by that name.
+bin=$WORK/kunit-bin
+mkdir -p "$bin"
+ln -sf "$QEMU_HOST" "$bin/qemu-system-s390x"
+say "kunit: kunit.py run --arch=s390 --kunitconfig=drivers/iommu under $QEMU_HOST (log: $LOGS/kunit.py.log)"
 # Relative to the tree, as kernel CI gives it; kunit.py wants the build
 # directory and the JSON file absolute. The firmware QEMU loads first comes
 # from Debian's qemu-system-data, as in host/boot.sh (the source has none).
 cd "$TREE"
-PATH=$QEMU_HOST_DIR:$PATH run_logged kunit.py python3 tools/testing/kunit/kunit.py run \
+PATH=$bin:$PATH run_logged kunit.py python3 tools/testing/kunit/kunit.py run \
 	--arch=s390 --cross_compile=s390x-linux-gnu- --kunitconfig=drivers/iommu \
 	--build_dir="$WORK/build-kunit" --make_options="CC=ccache s390x-linux-gnu-gcc" \
 	--qemu_args="-L /usr/share/qemu" --jobs="$(nproc)" --timeout=300 --json="$json"

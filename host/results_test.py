@@ -7,7 +7,8 @@ truncated log, a crashed guest, a nested guest's splat, leaks); CASE.want is
 what the judge must print of it, summary included. CASE is judged as boot
 "debug" if its name starts with "debug-", else "test", with the kernel
 config "config-kunit" if its name starts with "kunit-", else "config", and
-the host/expected of results-tests/expected. Then every line of
+the host/expected of results-tests/expected. kunitpy-CASE.want is what the
+judge must print of kunit.py run's JSON kunitpy-CASE.json (or of none). Then every line of
 results-tests/splats (KIND LINE) must fail "kernel log is clean" when put
 into pass.log, and no line of results-tests/not-splats may.
 
@@ -65,7 +66,8 @@ def main():
         print(lines[-1], flush=True)
 
     logs = {f[:-len('.log')] for f in os.listdir(DATA) if f.endswith('.log')}
-    wants = {f[:-len('.want')] for f in os.listdir(DATA) if f.endswith('.want')}
+    wants = {f[:-len('.want')] for f in os.listdir(DATA) if f.endswith('.want')
+             and not f.startswith('kunitpy-')}
     for case in sorted(logs ^ wants):
         result(case, f'{case}.log and {case}.want go together; one is missing')
     tmp = tempfile.TemporaryDirectory()
@@ -75,6 +77,18 @@ def main():
         boot = 'debug' if case.startswith('debug-') else 'test'
         config = 'config-kunit' if case.startswith('kunit-') else 'config'
         result(case, differs(judge(f'{case}.log', tree, boot, config), want))
+
+    # kunit.py run's JSON (host/kunit.sh): kunitpy-CASE.want is what the
+    # judge must print of kunitpy-CASE.json, or of no such file.
+    for want_file in sorted(f for f in os.listdir(DATA) if f.startswith('kunitpy-')
+                            and f.endswith('.want')):
+        case = want_file[:-len('.want')]
+        with open(os.path.join(DATA, want_file)) as f:
+            want = f.read()
+        proc = subprocess.run([sys.executable, os.path.join(HERE, 'results.py'), '--expected',
+                               os.path.join(DATA, 'expected'), '--kunit-py', f'{case}.json'],
+                              cwd=DATA, capture_output=True, text=True)
+        result(case, differs(proc.stdout + proc.stderr, want))
 
     # Each splat kind fails the pass; none of the lookalikes does.
     with open(os.path.join(DATA, 'pass.log')) as f:

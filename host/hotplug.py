@@ -30,6 +30,18 @@ def qmp(sock, f, command, **arguments):
             return answer
 
 
+def add(sock, f, **arguments):
+    """device_add, again while QEMU still holds the device of that id: the
+    guest sees a function gone before QEMU has let go of its zpci device,
+    which the unplug of its PCI device takes with it (30 s at most)."""
+    for _ in range(150):
+        answer = qmp(sock, f, 'device_add', **arguments)
+        if 'Duplicate device ID' not in answer.get('error', {}).get('desc', ''):
+            return answer
+        time.sleep(0.2)
+    return answer
+
+
 def main():
     path, log = sys.argv[1], sys.argv[2]
     bed = topology.load()
@@ -68,10 +80,9 @@ def main():
             elif what == 'unplug':
                 qmp(sock, f, 'device_del', id=fn.device_id)
             else:
-                qmp(sock, f, 'device_add', driver='zpci', id=fn.zpci_id,
+                add(sock, f, driver='zpci', id=fn.zpci_id,
                     **fn.qemu_props(bed.groups[fn.fields['pfgid']], what == 'replug'))
-                qmp(sock, f, 'device_add', driver=fn.DEVICE, id=fn.device_id,
-                    **fn.DEVICE_PROPS)
+                add(sock, f, driver=fn.DEVICE, id=fn.device_id, **fn.DEVICE_PROPS)
 
 
 if __name__ == '__main__':

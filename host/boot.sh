@@ -47,7 +47,6 @@ cmdline+=" $("$TOP/host/topology.py" --file "$EXPECT_TOPOLOGY" cmdline)" || die 
 
 # The host's QEMU, built by host/qemu-build.sh host: Debian's source with
 # host/qemu-host/, whose zpci device presents the test bed.
-QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
 [ -x "$QEMU_HOST" ] || die "boot: no $QEMU_HOST (make host-qemu)"
 
 # Room for a nested guest on the test kernel; the debug kernel's kmemleak

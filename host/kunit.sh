@@ -9,18 +9,17 @@
 
 json=$LOGS/kunit.py.json
 rm -f "$json"
-QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
 [ -x "$QEMU_HOST" ] || die "kunit: no $QEMU_HOST (make host-qemu)"
 # kunit.py runs the first qemu-system-s390x in PATH: the host's, by that name.
 bin=$WORK/kunit-bin
 mkdir -p "$bin"
 ln -sf "$QEMU_HOST" "$bin/qemu-system-s390x"
 say "kunit: kunit.py run --arch=s390 --kunitconfig=drivers/iommu under $QEMU_HOST (log: $LOGS/kunit.py.log)"
-# Relative to the tree, as kernel CI gives it; kunit.py wants the build
-# directory and the JSON file absolute. The firmware QEMU loads first comes
-# from Debian's qemu-system-data, as in host/boot.sh (the source has none).
-cd "$TREE"
-PATH=$bin:$PATH run_logged kunit.py python3 tools/testing/kunit/kunit.py run \
+# kunit.py works from its kernel's root: --kunitconfig relative to it, the
+# build directory and the JSON file absolute. The firmware QEMU loads first
+# comes from Debian's qemu-system-data, as in host/boot.sh (the source has
+# none).
+PATH=$bin:$PATH run_logged kunit.py python3 "$TREE/tools/testing/kunit/kunit.py" run \
 	--arch=s390 --cross_compile=s390x-linux-gnu- --kunitconfig=drivers/iommu \
 	--build_dir="$WORK/build-kunit" --make_options="CC=ccache s390x-linux-gnu-gcc" \
 	--qemu_args="-L /usr/share/qemu" --jobs="$(nproc)" --timeout=300 --json="$json"

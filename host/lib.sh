@@ -11,6 +11,8 @@ BTREE=$WORK/linux-6.12
 QTREE=$WORK/qemu
 QPATCHES=$TOP/qemu-patches
 KBUILD=$WORK/build
+# The host's QEMU (host/qemu-build.sh host), which presents the test bed.
+QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
 LOGS=$WORK/logs
 SYSROOT=$WORK/sysroot
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}

@@ -4,6 +4,7 @@
 #   make run     build, boot, print the guest's VFIO_IOMMU_GET_INFO answer
 #   make check   every test; the last line is "N passed, N failed, N skipped"
 #   make bench   what the series costs: sizes, guest instruction and CLP counts
+#   make lava    the test kernel's boot as a LAVA job (also in make check)
 #   make export  write the work tree's commits back to patches/
 #   make shell   boot the guest with a shell
 #   make fresh   make run and make check in a fresh Debian root (host/fresh.sh);
@@ -14,7 +15,7 @@ H := host
 T = @start=$$SECONDS; trap 'echo "    ($@: $$((SECONDS - start))s)"' EXIT;
 
 .PHONY: all run check bench deps tree kernel debug-kernel host-qemu qemu initramfs run-initramfs \
-	tree-6.12 kernel-6.12 initramfs-6.12 gates judge kunit export shell fresh clean
+	tree-6.12 kernel-6.12 initramfs-6.12 gates judge kunit lava-deps lava export shell fresh clean
 all: run
 
 deps:
@@ -64,19 +65,33 @@ judge: tree
 kunit: tree host-qemu
 	$(T) $(H)/kunit.sh
 
+# The guest suite where labs run it: the test kernel's boot as a LAVA job,
+# run by Debian's LAVA dispatcher (host/lava.sh); LAVA's recorded results
+# must be those host/results.py reads in the same boot's console.
+lava-deps: deps
+	$(T) $(H)/deps.sh lava
+lava: lava-deps initramfs
+	-$(T) $(H)/lava.sh
+	@$(H)/results.py --tree work/linux --expected host/expected \
+		--results work/logs/lava.results \
+		--guest lava work/logs/boot-lava.log work/build/.config
+
 # A boot that ends badly, or a kunit.py run that fails, does not stop make
 # check: its results say so.
-check: judge initramfs gates debug-kernel initramfs-6.12
+check: judge initramfs gates debug-kernel initramfs-6.12 lava-deps
 	-$(T) $(H)/kunit.sh
 	-$(T) $(H)/boot.sh check test
 	-$(T) $(H)/boot.sh check debug
 	-$(T) $(H)/boot.sh check 6.12
+	-$(T) $(H)/lava.sh
 	@$(H)/results.py --tree work/linux --expected host/expected \
 		--results work/logs/judge.results --results work/logs/gates.results \
 		--kunit-py work/logs/kunit.py.json \
 		--guest test work/logs/boot-check.log work/build/.config \
 		--guest debug work/logs/boot-check-debug.log work/build-debug/.config \
-		--guest 6.12 work/logs/boot-check-6.12.log work/build-6.12/.config
+		--guest 6.12 work/logs/boot-check-6.12.log work/build-6.12/.config \
+		--results work/logs/lava.results \
+		--guest lava work/logs/boot-lava.log work/build/.config
 
 bench: run-initramfs host-qemu gates
 	$(T) $(H)/bench.sh

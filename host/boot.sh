@@ -41,9 +41,7 @@ stages=${STAGES:-}
 [ -n "$stages" ] || stages=$("$TOP/host/results.py" --expected "$TOP/host/expected" \
 	--stages "$([ "$mode" = check ] && echo "$flavour" || echo "$mode")")
 [ -n "$stages" ] || die "boot: host/expected lists no stage for $mode $flavour"
-cmdline="console=ttysclp0 panic=-1 vfiotest.mode=$mode vfiotest.stages=$stages"
-cmdline+=" $("$TOP/host/topology.py" --file "$EXPECT_TOPOLOGY" cmdline)" || die "boot: $EXPECT_TOPOLOGY"
-[ "$mode" = check ] || cmdline+=" kunit.enable=0"
+cmdline=$(guest_cmdline "$mode" "$stages" "$EXPECT_TOPOLOGY")
 
 # The host's QEMU, built by host/qemu-build.sh host: Debian's source with
 # host/qemu-host/, whose zpci device presents the test bed.

@@ -8,12 +8,20 @@
 # Found by running both README commands in a root that has nothing else
 # (make fresh): the host compilers build the kernel's host tools, the
 # x86_64 gate and the host's QEMU; headers_install needs rsync; checkpatch
-# needs the whole of perl, not perl-base.
+# needs the whole of perl, not perl-base; host/lava.py (in the judge's
+# tests too) reads and writes YAML, and renders LAVA's Jinja templates.
 PKGS=(gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
-      gcc g++ libc6-dev qemu-system-misc python3-ply python3-git
+      gcc g++ libc6-dev qemu-system-misc python3-ply python3-git python3-yaml python3-jinja2
       ccache dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git rsync perl
       python3 xz-utils meson ninja-build dpkg-dev pkg-config
       libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev)
+
+# make lava (host/lava.sh): Debian's LAVA dispatcher, installed, and the
+# qemu device-type template of its server, unpacked only (the server
+# itself, Django and PostgreSQL, has no part in one job on one machine).
+if [ "${1:-}" = lava ]; then
+	PKGS=(lava-dispatcher)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -30,6 +38,21 @@ if [ ${#missing[@]} -gt 0 ]; then
 	say "installing: ${missing[*]}"
 	run_logged apt-install env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = lava ]; then
+	templates=$WORK/lava-server/usr/share/lava-server/device-types
+	if [ ! -e "$templates/qemu.jinja2" ]; then
+		version=$(dpkg-query -W -f='${Version}' lava-dispatcher)
+		say "fetching lava-server $version for its device-type templates"
+		dl=$(mktemp -d)
+		(cd "$dl" && run_logged lava-server apt-get download "lava-server=$version")
+		rm -rf "$WORK/lava-server"
+		dpkg -x "$dl"/lava-server_*.deb "$WORK/lava-server"
+		rm -rf "$dl"
+	fi
+	say "deps lava ok"
+	exit 0
 fi
 
 # The guest's s390x packages, unpacked, not installed on the host.

@@ -48,6 +48,16 @@ run_logged() {
 	fi
 }
 
+# guest_cmdline MODE STAGES TOPOLOGY: the guest kernel's command line for
+# guest/init (vfiotest.mode, vfiotest.stages) and its tests (the test bed's
+# values, host/topology.py cmdline of the file TOPOLOGY).
+guest_cmdline() {
+	local bed more=
+	bed=$("$TOP/host/topology.py" --file "$3" cmdline) || die "no command line from $3"
+	[ "$1" = check ] || more=" kunit.enable=0"
+	echo "console=ttysclp0 panic=-1 vfiotest.mode=$1 vfiotest.stages=$2 $bed$more"
+}
+
 # The cross make invocation for the s390x test kernel.
 kmake() {
 	make -C "$TREE" O="$KBUILD" ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- \

@@ -56,7 +56,7 @@ def read_expected(path):
             if not words or words[0].startswith('#'):
                 continue
             boots = words[1].split(',') if len(words) > 1 else []
-            if not boots or not set(boots) <= {'test', 'debug', '6.12', 'run', 'bench', 'shell'} or \
+            if not boots or not set(boots) <= {'test', 'debug', '6.12', 'lava', 'run', 'bench', 'shell'} or \
                not ((words[0] == 'stage' and len(words) == 3) or
                     (words[0] == 'skip' and len(words) == 4)):
                 sys.exit(f'{path}: not "stage BOOTS NAME" or "skip BOOTS RESULT REASON": '
@@ -172,7 +172,7 @@ def programs(log_lines, expected):
 
 
 def guest(boot, log, tree, config, expected):
-    """The results of one guest boot (test, debug or 6.12)."""
+    """The results of one guest boot (test, debug, 6.12 or lava)."""
     global PREFIX, BOOT
     PREFIX, BOOT = ('' if boot == 'test' else f'{boot}:'), boot
     try:
@@ -245,7 +245,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--guest', nargs=3, action='append', default=[],
                     metavar=('BOOT', 'LOG', 'CONFIG'),
-                    help='a guest console log (boot test, debug or 6.12) and its kernel .config')
+                    help='a guest console log (boot test, debug, 6.12 or lava) and its kernel .config')
     ap.add_argument('--tree')
     ap.add_argument('--expected', required=True, help='host/expected')
     ap.add_argument('--results', action='append', default=[],

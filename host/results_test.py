@@ -8,7 +8,9 @@ what the judge must print of it, summary included. CASE is judged as boot
 "debug" if its name starts with "debug-", else "test", with the kernel
 config "config-kunit" if its name starts with "kunit-", else "config", and
 the host/expected of results-tests/expected. kunitpy-CASE.want is what the
-judge must print of kunit.py run's JSON kunitpy-CASE.json (or of none). Then every line of
+judge must print of kunit.py run's JSON kunitpy-CASE.json (or of none);
+lava-CASE.want what host/lava.py compare must print of lava-run's log
+lava-CASE.yaml and results.py's lines lava-CASE.results. Then every line of
 results-tests/splats (KIND LINE) must fail "kernel log is clean" when put
 into pass.log, and no line of results-tests/not-splats may.
 
@@ -67,7 +69,7 @@ def main():
 
     logs = {f[:-len('.log')] for f in os.listdir(DATA) if f.endswith('.log')}
     wants = {f[:-len('.want')] for f in os.listdir(DATA) if f.endswith('.want')
-             and not f.startswith('kunitpy-')}
+             and not f.startswith(('kunitpy-', 'lava-'))}
     for case in sorted(logs ^ wants):
         result(case, f'{case}.log and {case}.want go together; one is missing')
     tmp = tempfile.TemporaryDirectory()
@@ -87,6 +89,20 @@ def main():
             want = f.read()
         proc = subprocess.run([sys.executable, os.path.join(HERE, 'results.py'), '--expected',
                                os.path.join(DATA, 'expected'), '--kunit-py', f'{case}.json'],
+                              cwd=DATA, capture_output=True, text=True)
+        result(case, differs(proc.stdout + proc.stderr, want))
+
+    # LAVA's results against results.py's (host/lava.py compare):
+    # lava-CASE.want is what it must print of lava-run's log lava-CASE.yaml
+    # and results.py's lines lava-CASE.results, stages zpci_setup and tool.
+    for want_file in sorted(f for f in os.listdir(DATA) if f.startswith('lava-')
+                            and f.endswith('.want')):
+        case = want_file[:-len('.want')]
+        with open(os.path.join(DATA, want_file)) as f:
+            want = f.read()
+        proc = subprocess.run([sys.executable, os.path.join(HERE, 'lava.py'), 'compare',
+                               '--stages', 'zpci_setup,tool', '--log', f'{case}.yaml',
+                               '--results', f'{case}.results'],
                               cwd=DATA, capture_output=True, text=True)
         result(case, differs(proc.stdout + proc.stderr, want))
 

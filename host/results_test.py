@@ -80,31 +80,27 @@ def main():
         config = 'config-kunit' if case.startswith('kunit-') else 'config'
         result(case, differs(judge(f'{case}.log', tree, boot, config), want))
 
-    # kunit.py run's JSON (host/kunit.sh): kunitpy-CASE.want is what the
-    # judge must print of kunitpy-CASE.json, or of no such file.
-    for want_file in sorted(f for f in os.listdir(DATA) if f.startswith('kunitpy-')
-                            and f.endswith('.want')):
-        case = want_file[:-len('.want')]
-        with open(os.path.join(DATA, want_file)) as f:
-            want = f.read()
-        proc = subprocess.run([sys.executable, os.path.join(HERE, 'results.py'), '--expected',
-                               os.path.join(DATA, 'expected'), '--kunit-py', f'{case}.json'],
-                              cwd=DATA, capture_output=True, text=True)
-        result(case, differs(proc.stdout + proc.stderr, want))
-
-    # LAVA's results against results.py's (host/lava.py compare):
-    # lava-CASE.want is what it must print of lava-run's log lava-CASE.yaml
-    # and results.py's lines lava-CASE.results, stages zpci_setup and tool.
-    for want_file in sorted(f for f in os.listdir(DATA) if f.startswith('lava-')
-                            and f.endswith('.want')):
-        case = want_file[:-len('.want')]
-        with open(os.path.join(DATA, want_file)) as f:
-            want = f.read()
-        proc = subprocess.run([sys.executable, os.path.join(HERE, 'lava.py'), 'compare',
-                               '--stages', 'zpci_setup,tool', '--log', f'{case}.yaml',
-                               '--results', f'{case}.results'],
-                              cwd=DATA, capture_output=True, text=True)
-        result(case, differs(proc.stdout + proc.stderr, want))
+    # Programs of the judge run on stored input (in DATA): PREFIX-CASE.want
+    # is what each must print. kunit.py run's JSON (host/kunit.sh):
+    # kunitpy-CASE.json, or no such file. LAVA's results against
+    # results.py's (host/lava.py compare): lava-run's log lava-CASE.yaml and
+    # results.py's lines lava-CASE.results, stages zpci_setup and tool.
+    runs = {
+        'kunitpy-': lambda case: ['results.py', '--expected', os.path.join(DATA, 'expected'),
+                                  '--kunit-py', f'{case}.json'],
+        'lava-': lambda case: ['lava.py', 'compare', '--stages', 'zpci_setup,tool',
+                               '--log', f'{case}.yaml', '--results', f'{case}.results'],
+    }
+    for prefix, argv in runs.items():
+        for want_file in sorted(f for f in os.listdir(DATA) if f.startswith(prefix)
+                                and f.endswith('.want')):
+            case = want_file[:-len('.want')]
+            with open(os.path.join(DATA, want_file)) as f:
+                want = f.read()
+            program, *rest = argv(case)
+            proc = subprocess.run([sys.executable, os.path.join(HERE, program)] + rest,
+                                  cwd=DATA, capture_output=True, text=True)
+            result(case, differs(proc.stdout + proc.stderr, want))
 
     # Each splat kind fails the pass; none of the lookalikes does.
     with open(os.path.join(DATA, 'pass.log')) as f:

@@ -47,14 +47,8 @@ cmdline=$(guest_cmdline "$mode" "$stages" "$EXPECT_TOPOLOGY")
 # host/qemu-host/, whose zpci device presents the test bed.
 [ -x "$QEMU_HOST" ] || die "boot: no $QEMU_HOST (make host-qemu)"
 
-# Room for a nested guest on the test kernel; the debug kernel's kmemleak
-# scans all of it, so it gets less. (The test bed's DMA windows are smaller
-# than either, so that the guest kernel keeps them as they are.)
-# The debug kernel is preemptible and gets two vCPUs, for the race tests.
-mem=2048 cpus=1
-[ "$flavour" = debug ] && mem=1024 cpus=2
-qemu=("$QEMU_HOST" -L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -m $mem -smp $cpus
-      -nographic -nic none -no-reboot
+read -r mem cpus <<<"$(guest_size "$flavour")"
+qemu=("$QEMU_HOST" "${GUEST_MACHINE[@]}" -m "$mem" -smp "$cpus" -nographic -nic none
       -kernel "${KERNEL:-$KBUILD/arch/s390/boot/bzImage}" -initrd "$INITRAMFS"
       -append "$cmdline" "${devices[@]}")
 # make bench (host/bench.sh): another kernel (KERNEL=), and the guest's

@@ -41,6 +41,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = lava ]; then
+	# The packages enable and start a lab worker's services: this machine is
+	# no worker, and lava-run needs none of them.
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now lava-worker.service lava-dispatcher-host.socket \
+			lava-dispatcher-host.service >/dev/null 2>&1 || true
+	fi
 	templates=$WORK/lava-server/usr/share/lava-server/device-types
 	if [ ! -e "$templates/qemu.jinja2" ]; then
 		version=$(dpkg-query -W -f='${Version}' lava-dispatcher)

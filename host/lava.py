@@ -2,84 +2,111 @@
 """The guest suite as a LAVA job, for labs that boot kernels with LAVA.
 
   lava.py job --kernel URL --ramdisk URL --append CMDLINE --stages S,...
-              [--worker-option OPT]...                  > job.yaml
+              --memory MIB [--qemu-arg WORD]...         > job.yaml
   lava.py device --templates DIR --job job.yaml         > device.yaml
-  lava.py compare --stages S,... --log LOG --results FILE
+  lava.py compare --stages S,... --log LOG --console CONSOLE
 
-job: LAVA's qemu device type, arch s390x, the test kernel and initramfs as
-its images, the test bed's QEMU arguments (host/topology.py qemu-args) and
-one monitor per stage: LAVA records each top-level TAP result of the
-stage's program, between guest/init's "### begin NAME" and "### end NAME"
-markers (host/console.py), as a test case of its own. OPT: options only
-this worker needs (host/lava.sh: the QMP socket for host/hotplug.py, a copy
-of the console for host/results.py).
+job: LAVA's qemu device type, arch s390x, TCG, no network, the test kernel
+and initramfs as its images, QEMU's arguments (WORDs, each one word of its
+command line: the test bed's, host/topology.py qemu-args, and the
+machine's) and one monitor per stage: LAVA records each top-level TAP
+result of the stage's program, between guest/init's "### begin NAME" and
+"### end NAME" markers (host/console.py), as a test case of its own.
 
 device: the device configuration as a LAVA server would render it for this
-job: lava-server's qemu.jinja2 (DIR) under this worker's device dictionary
-(no KVM, no network: the host's QEMU has neither), with the job's context.
+job: lava-server's qemu.jinja2 (DIR) under a plain device dictionary, with
+the job's context.
 
-compare: LAVA's recorded results (lava-run's log, LOG) against what
-host/results.py says of the same boot (FILE): each case of each monitored
-stage must have the same result in both, and the job must have passed.
-Prints a PASS or FAIL line per stage, and for the job.
+compare: LAVA's record (lava-run's log, LOG) against what host/results.py
+reads in the console of the same boot (CONSOLE): each monitored stage must
+have ended in LAVA's eyes, with the same cases and results in the same
+order as host/results.py's, and the job must have passed. Prints a PASS or
+FAIL line per stage, and for the job.
 """
 import argparse
 import re
+import shlex
 import sys
 
 import jinja2
 import yaml
 
+import console
+import results
+
 # What results.py takes for a top-level TAP result (RESULT there): "ok" or
 # "not ok", its number, its name, a directive after "#". LAVA keeps a case's
 # result from one named group, mapped by the monitor's fixupdict, so the
 # group holds a distinct string for each: "not ok", "ok", and for a skipped
-# case ("ok N NAME # SKIP ...") the "o" of its "ok" alone. A result is a line
-# of its own at the start of a line (a nested guest's lines come prefixed),
-# and only a whole line counts (the lookahead for its end: "\r\r\n" once
-# QEMU's stdio, a terminal, has added its own "\r").
-PATTERN = (r'\n(?P<result>not ok|ok(?![^#\r\n]*#[ \t]*SKIP)|o(?=k))k?[ \t]+\d+[ \t]*-?[ \t]*'
+# case ("ok N NAME # SKIP ...", in any case) the "o" of its "ok" alone. A
+# result is a line of its own at the start of a line (a nested guest's lines
+# come prefixed), and only a whole line counts (the lookahead for its end:
+# "\r\r\n" once QEMU's stdio, a terminal, has added its own "\r").
+PATTERN = (r'\n(?P<result>not ok|ok(?![^#\r\n]*#[ \t]*(?i:skip))|o(?=k))k?[ \t]+\d+[ \t]*-?[ \t]*'
            r'(?P<test_case_id>[^#\r\n]*?)[ \t]*(?:#[^\r\n]*)?(?=\r*\n)')
 FIXUP = {'not ok': 'fail', 'ok': 'pass', 'o': 'skip'}
 
 
 def monitor_name(stage):
-    """A stage as LAVA can name a test definition (no "/")."""
-    return stage.replace('/', '.')
+    """A stage as LAVA can name a test definition (lower case, no "/")."""
+    return stage.replace('/', '.').lower()
+
+
+def start(stage):
+    return rf'\n### begin {re.escape(stage)}(?![\w./-])'
+
+
+def end(stage):
+    """Its end marker, or (matching nothing, so that the next monitor finds
+    it) the next stage's begin or the guest's end: a stage cut off."""
+    return rf'\n### end {re.escape(stage)} exit=\d+|(?=\n### (?:begin |guest done))'
+
+
+def replay(text, stage):
+    """What a monitor of STAGE records of the console TEXT, as LAVA's pexpect
+    finds it (the earliest match of its end or its result pattern, the end
+    first on a tie): [(case, result), ...], and whether it saw the end."""
+    m = re.compile(start(stage), re.DOTALL).search(text)
+    if not m:
+        return [], False
+    at, found = m.end(), []
+    end_re, result_re = re.compile(end(stage), re.DOTALL), re.compile(PATTERN, re.DOTALL)
+    while True:
+        e, r = end_re.search(text, at), result_re.search(text, at)
+        if not r or (e and e.start() <= r.start()):
+            return found, e is not None
+        found.append((r['test_case_id'].strip(), FIXUP[r['result']]))
+        at = r.end()
+
+
+class NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        return True
 
 
 def job(args):
-    stages = args.stages.split(',')
-    monitors = [{
-        'name': monitor_name(s),
-        'start': rf'### begin {re.escape(s)}(?![\w./-])',
-        'end': rf'### end {re.escape(s)} exit=\d+',
-        'pattern': PATTERN,
-        'fixupdict': FIXUP,
-    } for s in stages]
-    # Debian's qemu-system-data has the firmware the machine loads first
-    options = ['-M s390-ccw-virtio', '-accel tcg', '-cpu qemu', '-smp 1', '-no-reboot',
-               '-L /usr/share/qemu']
-    with open(args.qemu_args) as f:
-        words = f.read().split('\n')
-    options += [f"{flag} '{value}'" for flag, value in zip(words[0::2], words[1::2])]
+    monitors = [{'name': monitor_name(s), 'start': start(s), 'end': end(s),
+                 'pattern': PATTERN, 'fixupdict': FIXUP} for s in args.stages.split(',')]
     return {
         'device_type': 'qemu',
         'job_name': 'zPCI function and group info through VFIO: the guest suite',
         'priority': 'medium',
         'visibility': 'public',
-        'timeouts': {'job': {'minutes': 40}, 'action': {'minutes': 30},
-                     # the longest quiet stretch of a stage's output
-                     'connection': {'minutes': 10}},
-        'context': {'arch': 's390x', 'memory': 2048,
-                    'extra_options': options + args.worker_option},
+        # The job takes well under a minute on TCG; room for a slow worker.
+        'timeouts': {'job': {'minutes': 15}, 'action': {'minutes': 10},
+                     'connection': {'minutes': 5}},
+        # No KVM (an s390x guest on another host), and no network: the
+        # host's QEMU is built without a backend, and the guest needs none.
+        'context': {'arch': 's390x', 'no_kvm': True, 'netdevice': 'none',
+                    'memory': args.memory,
+                    'extra_options': [shlex.quote(w) for w in args.qemu_arg]},
         'actions': [
             {'deploy': {'to': 'tmpfs', 'timeout': {'minutes': 5}, 'images': {
                 'kernel': {'url': args.kernel,
-                           'image_arg': f'-kernel {{kernel}} -append "{args.append}"'},
+                           'image_arg': f'-kernel {{kernel}} -append {shlex.quote(args.append)}'},
                 'ramdisk': {'url': args.ramdisk, 'image_arg': '-initrd {ramdisk}'}}}},
             {'boot': {'method': 'qemu', 'media': 'tmpfs', 'timeout': {'minutes': 5}}},
-            {'test': {'timeout': {'minutes': 30}, 'monitors': monitors}},
+            {'test': {'timeout': {'minutes': 10}, 'monitors': monitors}},
         ],
     }
 
@@ -89,54 +116,57 @@ def device(args):
         context = yaml.safe_load(f)['context']
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(args.templates),
                              trim_blocks=True, autoescape=False)
-    # This worker's device dictionary: TCG, and no network device backend
-    # (the host's QEMU is built without one; the guest needs none).
-    dictionary = ("{% extends 'qemu.jinja2' %}\n"
-                  "{% set no_kvm = True %}\n"
-                  "{% set netdevice = 'none' %}\n")
-    return env.from_string(dictionary).render(**context)
+    return env.from_string("{% extends 'qemu.jinja2' %}\n").render(**context)
+
+
+def lava_record(log, stage_of):
+    """From lava-run's log (a YAML mapping per line): each stage's cases
+    [(case, result)], the stages whose monitor saw the end, the job's result."""
+    cases, ended, job_result, current = {}, set(), None, None
+    starts = {start(s): s for s in stage_of.values()}
+    with open(log) as f:
+        for line in f:
+            if '"lvl": "results"' not in line and '"lvl": "info"' not in line:
+                continue
+            entry = yaml.safe_load(line)
+            msg = entry.get('msg')
+            if entry.get('lvl') == 'info' and isinstance(msg, str):
+                if msg.startswith('Waiting for start message: '):
+                    current = starts.get(msg[len('Waiting for start message: '):])
+                elif msg.startswith('ok: end string found') and current:
+                    ended.add(current)
+            elif isinstance(msg, dict):
+                if msg.get('definition') == 'lava' and msg.get('case') == 'job':
+                    job_result = msg.get('result')
+                stage = stage_of.get(msg.get('definition'))
+                if stage:
+                    cases.setdefault(stage, []).append(
+                        (msg.get('extra', {}).get('test_case_id'), msg.get('result')))
+    return cases, ended, job_result
 
 
 def compare(args):
     stage_of = {monitor_name(s): s for s in args.stages.split(',')}
-    lava, job_result = {}, None
-    with open(args.log) as f:  # lava-run's log: a YAML mapping per line
-        for line in f:
-            if '"lvl": "results"' not in line:
-                continue
-            msg = yaml.safe_load(line).get('msg')
-            if msg.get('definition') == 'lava' and msg.get('case') == 'job':
-                job_result = msg.get('result')
-            name = msg.get('definition')
-            if name in stage_of:
-                lava.setdefault(stage_of[name], []).append(
-                    (msg.get('extra', {}).get('test_case_id'), msg.get('result')))
-    ours = {stage: [] for stage in stage_of.values()}
-    with open(args.results) as f:
-        for line in f:
-            m = re.match(r'^(PASS|FAIL|SKIP) (?:\w+:)?(\S+?)(?:: (.*))?$', line.rstrip())
-            if not m:
-                continue
-            status, name, why = m.group(1), m.group(2), m.group(3) or ''
-            stage = next((s for s in ours if name.startswith(f'{s}/')), None)
-            if stage is None:
-                continue
-            # results.py fails a skip that host/expected does not allow: a
-            # skip all the same, as TAP and LAVA see it
-            if status == 'FAIL' and why.startswith('skipped, '):
-                status = 'SKIP'
-            ours[stage].append((name[len(stage) + 1:], status.lower()))
+    lava, ended, job_result = lava_record(args.log, stage_of)
+    ours = {s: [] for s in stage_of.values()}
+    for stage in console.stages(console.read(args.console)):
+        if stage.name in ours:
+            ours[stage.name] = [(what, status.lower()) for status, what, _ in
+                                results.tap(stage.lines) if status != 'plan']
     out = []
     for stage, want in ours.items():
         got = lava.get(stage, [])
-        if got == want:
+        if stage not in ended:
+            out.append(f'FAIL lava/{stage}: LAVA did not see the stage end (its monitor '
+                       'timed out or never started)')
+        elif got == want:
             out.append(f'PASS lava/{stage}: LAVA recorded the same {len(got)} results')
-            continue
-        diff = [f'{c} {r} in LAVA, {dict(want).get(c, "none")} here' for c, r in got
-                if (c, r) not in want]
-        diff += [f'{c} {r} here, none in LAVA' for c, r in want if c not in dict(got)]
-        out.append(f'FAIL lava/{stage}: LAVA recorded {len(got)} results, results.py '
-                   f'{len(want)}: ' + '; '.join(diff[:5] or ['another order']))
+        else:
+            diff = [f'{c} {r} in LAVA, {dict(want).get(c, "none")} here' for c, r in got
+                    if (c, r) not in want]
+            diff += [f'{c} {r} here, none in LAVA' for c, r in want if c not in dict(got)]
+            out.append(f'FAIL lava/{stage}: LAVA recorded {len(got)} results, results.py '
+                       f'{len(want)}: ' + '; '.join(diff[:5] or ['another order']))
     out.append('PASS lava/job' if job_result == 'pass' else
                f'FAIL lava/job: LAVA\'s job result is {job_result or "missing"}')
     print('\n'.join(out))
@@ -150,19 +180,18 @@ def main():
     j.add_argument('--ramdisk', required=True)
     j.add_argument('--append', required=True)
     j.add_argument('--stages', required=True)
-    j.add_argument('--qemu-args', required=True,
-                   help='a file of host/topology.py qemu-args')
-    j.add_argument('--worker-option', action='append', default=[])
+    j.add_argument('--memory', type=int, required=True, help='MiB')
+    j.add_argument('--qemu-arg', action='append', default=[])
     d = sub.add_parser('device')
     d.add_argument('--templates', required=True)
     d.add_argument('--job', required=True)
     c = sub.add_parser('compare')
     c.add_argument('--stages', required=True)
-    c.add_argument('--log', required=True, help="what lava-run printed")
-    c.add_argument('--results', required=True)
+    c.add_argument('--log', required=True, help='what lava-run printed')
+    c.add_argument('--console', required=True, help='the console of the boot')
     args = ap.parse_args()
     if args.what == 'job':
-        yaml.safe_dump(job(args), sys.stdout, sort_keys=False, width=1000)
+        yaml.dump(job(args), sys.stdout, Dumper=NoAliases, sort_keys=False, width=1000)
     elif args.what == 'device':
         sys.stdout.write(device(args))
     else:

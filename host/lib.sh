@@ -48,6 +48,19 @@ run_logged() {
 	fi
 }
 
+# The machine of every boot of the test bed (host/boot.sh, host/lava.sh):
+# QEMU's options besides its size, console and devices; Debian's
+# qemu-system-data has the firmware it loads first (the source has none).
+GUEST_MACHINE=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu qemu -no-reboot)
+# guest_size FLAVOUR: "MiB vCPUs" of a boot of that kernel. Room for a
+# nested guest on the test kernel; the debug kernel's kmemleak scans all of
+# it, so it gets less. (The test bed's DMA windows are smaller than either,
+# so that the guest kernel keeps them as they are.) The debug kernel is
+# preemptible and gets two vCPUs, for the race tests.
+guest_size() {
+	if [ "$1" = debug ]; then echo "1024 2"; else echo "2048 1"; fi
+}
+
 # guest_cmdline MODE STAGES TOPOLOGY: the guest kernel's command line for
 # guest/init (vfiotest.mode, vfiotest.stages) and its tests (the test bed's
 # values, host/topology.py cmdline of the file TOPOLOGY).

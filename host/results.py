@@ -127,32 +127,44 @@ def kunit_py(path):
     kunit_cases(parsed, 'kunit.py', 'kunit.py run with drivers/iommu/.kunitconfig')
 
 
+def tap(lines):
+    """The top-level TAP of a stage's LINES: yields ('plan', N, SKIP_WHY) for
+    its plan and (STATUS, NAME, WHY) for each result, STATUS being PASS, FAIL
+    or SKIP (host/lava.py compares LAVA's results with these)."""
+    notes = []
+    for line in lines:
+        m = re.match(r'^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?', line, re.I)
+        if m:
+            yield 'plan', int(m.group(1)), m.group(2) or ''
+            continue
+        if line.startswith('# '):
+            notes.append(line[2:].strip())
+            continue
+        m = RESULT.match(line)
+        if m:
+            directive = m.group(3) or ''
+            if m.group(1) == 'not ok':
+                # kselftest_harness prints why just before: the assertions and logs
+                why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
+                yield 'FAIL', m.group(2), '; '.join([directive] + why[-3:]).strip('; ')
+            elif directive.upper().startswith('SKIP'):
+                yield 'SKIP', m.group(2), directive[4:].strip()
+            else:
+                yield 'PASS', m.group(2), ''
+            notes = []
+
+
 def programs(log_lines, expected):
     """TAP of the guest programs, stage by stage."""
     for stage in console.stages(log_lines):
-        name, plan, count, failed, notes, skip_why = stage.name, None, 0, 0, [], ''
-        for line in stage.lines:
-            m = re.match(r'^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?', line, re.I)
-            if m:
-                plan, skip_why = int(m.group(1)), m.group(2) or ''
+        name, plan, count, failed, skip_why = stage.name, None, 0, 0, ''
+        for status, what, why in tap(stage.lines):
+            if status == 'plan':
+                plan, skip_why = what, why
                 continue
-            if line.startswith('# '):
-                notes.append(line[2:].strip())
-                continue
-            m = RESULT.match(line)
-            if m:
-                count += 1
-                directive = m.group(3) or ''
-                if m.group(1) == 'not ok':
-                    failed += 1
-                    # kselftest_harness prints why just before: the assertions and logs
-                    why = [n for n in notes if not re.match(r'(RUN|FAIL|OK)\b|\w+: Test failed', n)]
-                    report('FAIL', f'{name}/{m.group(2)}', '; '.join([directive] + why[-3:]).strip('; '))
-                elif directive.upper().startswith('SKIP'):
-                    report('SKIP', f'{name}/{m.group(2)}', directive[4:].strip())
-                else:
-                    report('PASS', f'{name}/{m.group(2)}')
-                notes = []
+            count += 1
+            failed += status == 'FAIL'
+            report(status, f'{name}/{what}', why)
         if stage.exit is None:
             report('FAIL', name, 'did not finish (no end marker)')
         elif plan == 0 and stage.exit not in (0, 4):

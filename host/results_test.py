@@ -10,7 +10,9 @@ config "config-kunit" if its name starts with "kunit-", else "config", and
 the host/expected of results-tests/expected. kunitpy-CASE.want is what the
 judge must print of kunit.py run's JSON kunitpy-CASE.json (or of none);
 lava-CASE.want what host/lava.py compare must print of lava-run's log
-lava-CASE.yaml and results.py's lines lava-CASE.results. Then every line of
+lava-CASE.yaml and the console lava-CASE.console; and LAVA's monitors
+(host/lava.py) must find in each stored console the cases results.py
+reads there. Then every line of
 results-tests/splats (KIND LINE) must fail "kernel log is clean" when put
 into pass.log, and no line of results-tests/not-splats may.
 
@@ -24,6 +26,10 @@ import os
 import subprocess
 import sys
 import tempfile
+
+import console
+import lava
+import results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, 'results-tests')
@@ -83,13 +89,14 @@ def main():
     # Programs of the judge run on stored input (in DATA): PREFIX-CASE.want
     # is what each must print. kunit.py run's JSON (host/kunit.sh):
     # kunitpy-CASE.json, or no such file. LAVA's results against
-    # results.py's (host/lava.py compare): lava-run's log lava-CASE.yaml and
-    # results.py's lines lava-CASE.results, stages zpci_setup and tool.
+    # what results.py reads (host/lava.py compare): lava-run's log
+    # lava-CASE.yaml and the console lava-CASE.console, stages zpci_setup
+    # and tool.
     runs = {
         'kunitpy-': lambda case: ['results.py', '--expected', os.path.join(DATA, 'expected'),
                                   '--kunit-py', f'{case}.json'],
         'lava-': lambda case: ['lava.py', 'compare', '--stages', 'zpci_setup,tool',
-                               '--log', f'{case}.yaml', '--results', f'{case}.results'],
+                               '--log', f'{case}.yaml', '--console', f'{case}.console'],
     }
     for prefix, argv in runs.items():
         for want_file in sorted(f for f in os.listdir(DATA) if f.startswith(prefix)
@@ -101,6 +108,23 @@ def main():
             proc = subprocess.run([sys.executable, os.path.join(HERE, program)] + rest,
                                   cwd=DATA, capture_output=True, text=True)
             result(case, differs(proc.stdout + proc.stderr, want))
+
+    # LAVA's monitors find in each stored console what results.py reads there.
+    consoles = [f'{case}.log' for case in logs] + [f for f in os.listdir(DATA)
+                                                  if f.endswith('.console')]
+    for name in sorted(consoles):
+        case, path = name.rsplit('.', 1)[0], os.path.join(DATA, name)
+        with open(path, errors='replace') as f:
+            text = f.read()
+        why = ''
+        for stage in console.stages(console.read(path)):
+            want = [(what, status.lower()) for status, what, _ in results.tap(stage.lines)
+                    if status != 'plan']
+            got, _ = lava.replay(text, stage.name)
+            if got != want:
+                why = f'{stage.name}: a monitor records {got[:3]}..., results.py {want[:3]}...'
+                break
+        result(f'lava-pattern/{case}', why)
 
     # Each splat kind fails the pass; none of the lookalikes does.
     with open(os.path.join(DATA, 'pass.log')) as f:

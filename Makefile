@@ -78,11 +78,12 @@ lava: lava-deps initramfs
 
 # A boot that ends badly, or a kunit.py run that fails, does not stop make
 # check: its results say so.
-check: judge initramfs gates debug-kernel initramfs-6.12 lava-deps
+check: judge initramfs gates debug-kernel initramfs-6.12
 	-$(T) $(H)/kunit.sh
 	-$(T) $(H)/boot.sh check test
 	-$(T) $(H)/boot.sh check debug
 	-$(T) $(H)/boot.sh check 6.12
+	-$(T) $(H)/deps.sh lava
 	-$(T) $(H)/lava.sh
 	@$(H)/results.py --tree work/linux --expected host/expected \
 		--results work/logs/judge.results --results work/logs/gates.results \

@@ -52,7 +52,10 @@ if [ "${1:-}" = lava ]; then
 		version=$(dpkg-query -W -f='${Version}' lava-dispatcher)
 		say "fetching lava-server $version for its device-type templates"
 		dl=$(mktemp -d)
-		(cd "$dl" && run_logged lava-server apt-get download "lava-server=$version")
+		if ! (cd "$dl" && apt-get download "lava-server=$version") >"$LOGS/lava-server.log" 2>&1; then
+			run_logged apt-update apt-get update
+			(cd "$dl" && run_logged lava-server apt-get download "lava-server=$version")
+		fi
 		rm -rf "$WORK/lava-server"
 		dpkg -x "$dl"/lava-server_*.deb "$WORK/lava-server"
 		rm -rf "$dl"

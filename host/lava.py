@@ -20,8 +20,9 @@ the job's context.
 compare: LAVA's record (lava-run's log, LOG) against what host/results.py
 reads in the console of the same boot (CONSOLE): each monitored stage must
 have ended in LAVA's eyes, with the same cases and results in the same
-order as host/results.py's, and the job must have passed. Prints a PASS or
-FAIL line per stage, and for the job.
+order as host/results.py's; LAVA must have seen the guest get to its end,
+and the job must have passed. Prints a PASS or FAIL line per stage, for
+the guest's end, and for the job.
 """
 import argparse
 import re
@@ -53,7 +54,10 @@ def monitor_name(stage):
 
 
 def start(stage):
-    return rf'\n### begin {re.escape(stage)}(?![\w./-])'
+    """Its begin marker; the lookahead wants the character after the name
+    (pexpect searches what has arrived so far: "### begin vfio_iommu_info"
+    could be the first part of "### begin vfio_iommu_info_json")."""
+    return rf'\n### begin {re.escape(stage)}(?=[^\w./-])'
 
 
 def end(stage):
@@ -84,9 +88,15 @@ class NoAliases(yaml.SafeDumper):
         return True
 
 
+# The last monitor records nothing: that LAVA saw guest/init get to its end.
+DONE = {'name': 'guest-done', 'start': r'\n### guest done', 'end': r'(?=\r*\n)',
+        'pattern': r'(?!)'}
+
+
 def job(args):
     monitors = [{'name': monitor_name(s), 'start': start(s), 'end': end(s),
                  'pattern': PATTERN, 'fixupdict': FIXUP} for s in args.stages.split(',')]
+    monitors.append(DONE)
     return {
         'device_type': 'qemu',
         'job_name': 'zPCI function and group info through VFIO: the guest suite',
@@ -124,6 +134,7 @@ def lava_record(log, stage_of):
     [(case, result)], the stages whose monitor saw the end, the job's result."""
     cases, ended, job_result, current = {}, set(), None, None
     starts = {start(s): s for s in stage_of.values()}
+    starts[DONE['start']] = DONE['name']
     with open(log) as f:
         for line in f:
             if '"lvl": "results"' not in line and '"lvl": "info"' not in line:
@@ -167,6 +178,9 @@ def compare(args):
             diff += [f'{c} {r} here, none in LAVA' for c, r in want if c not in dict(got)]
             out.append(f'FAIL lava/{stage}: LAVA recorded {len(got)} results, results.py '
                        f'{len(want)}: ' + '; '.join(diff[:5] or ['another order']))
+    out.append('PASS lava/guest-done: LAVA saw the guest get to its end'
+               if DONE['name'] in ended else
+               'FAIL lava/guest-done: LAVA did not see the guest get to its end')
     out.append('PASS lava/job' if job_result == 'pass' else
                f'FAIL lava/job: LAVA\'s job result is {job_result or "missing"}')
     print('\n'.join(out))

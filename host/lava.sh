@@ -11,18 +11,30 @@
 # STAGES=NAME,... runs other stages than host/expected's for the lava boot.
 . "$(dirname "$0")/lib.sh"
 
+LAVA=$WORK/lava
+log=$LOGS/boot-lava.log
+qmp=$WORK/qmp-lava.sock
+if [ "${1:-}" != job ]; then
+	rm -rf "$LAVA" "$log" "$LOGS/lava.results"
+	# However this ends, host/results.py gets a result of it.
+	trap '[ -s "$LOGS/lava.results" ] || echo "FAIL lava: host/lava.sh ended before" \
+		"its comparison; see $LAVA/log.yaml" >"$LOGS/lava.results"' EXIT
+fi
 TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
 EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
-stages=${STAGES:-$("$TOP/host/results.py" --expected "$TOP/host/expected" --stages lava)}
+stages=${STAGES:-}
+[ -n "$stages" ] || stages=$("$TOP/host/results.py" --expected "$TOP/host/expected" --stages lava)
+[ -n "$stages" ] || die "lava: host/expected lists no stage for the lava boot"
 # job KERNEL_URL RAMDISK_URL [WORD]...: the job (host/lava.py job) of the
 # test kernel's boot: its machine, size and command line as host/boot.sh
 # has them, the test bed's devices (TOPOLOGY), and WORDs for this worker.
 job() {
-	local kernel=$1 ramdisk=$2 cmdline mem cpus devices words=() w
+	local kernel=$1 ramdisk=$2 cmdline mem cpus args devices words=() w
 	shift 2
 	cmdline=$(guest_cmdline check "$stages" "$EXPECT_TOPOLOGY")
 	read -r mem cpus <<<"$(guest_size test)"
-	mapfile -t devices < <("$TOP/host/topology.py" --file "$TOPOLOGY" qemu-args)
+	args=$("$TOP/host/topology.py" --file "$TOPOLOGY" qemu-args) || die "lava: $TOPOLOGY"
+	mapfile -t devices <<<"$args"
 	for w in "${GUEST_MACHINE[@]}" -smp "$cpus" "${devices[@]}" "$@"; do
 		words+=("--qemu-arg=$w")
 	done
@@ -37,14 +49,6 @@ if [ "${1:-}" = job ]; then
 	job "$2" "$3"
 	exit 0
 fi
-
-LAVA=$WORK/lava
-log=$LOGS/boot-lava.log
-qmp=$WORK/qmp-lava.sock
-rm -rf "$LAVA" "$log" "$LOGS/lava.results"
-# However this ends, host/results.py gets a result of it.
-trap '[ -s "$LOGS/lava.results" ] || echo "FAIL lava: host/lava.sh ended before" \
-	"its comparison; see $LAVA/log.yaml" >"$LOGS/lava.results"' EXIT
 mkdir -p "$LAVA"
 echo "host/lava.sh stopped before LAVA's job ended" >"$log.status"
 [ -x "$QEMU_HOST" ] || die "lava: no $QEMU_HOST (make host-qemu)"
@@ -65,7 +69,7 @@ echo "dispatcher_ip: 127.0.0.1" >"$LAVA/dispatcher.yaml"
 # LAVA runs the first qemu-system-s390x in PATH: the host's, by that name.
 bin=$WORK/lava-bin
 mkdir -p "$bin"
-ln -sf "$QEMU_HOST" "$bin/qemu-system-s390x"
+ln -sf "$(realpath "$QEMU_HOST")" "$bin/qemu-system-s390x"
 say "lava: lava-run of $LAVA/job.yaml (stages $stages; LAVA's log: $LAVA/log.yaml)"
 start=$SECONDS
 rm -f "$qmp"

@@ -120,9 +120,14 @@ def main():
         for stage in console.stages(console.read(path)):
             want = [(what, status.lower()) for status, what, _ in results.tap(stage.lines)
                     if status != 'plan']
-            got, _ = lava.replay(text, stage.name)
-            if got != want:
-                why = f'{stage.name}: a monitor records {got[:3]}..., results.py {want[:3]}...'
+            # as the console comes to LAVA: "\r\r\n" through QEMU's terminal
+            for ends in ('\n', '\r\r\n'):
+                got, _ = lava.replay(text.replace('\n', ends), stage.name)
+                if got != want:
+                    why = (f'{stage.name}: a monitor records {got[:3]}..., results.py '
+                           f'{want[:3]}... (lines ending {ends!r})')
+                    break
+            if why:
                 break
         result(f'lava-pattern/{case}', why)
 

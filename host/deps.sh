@@ -23,6 +23,24 @@ if [ "${1:-}" = lava ]; then
 	PKGS=(lava-dispatcher)
 fi
 
+# unpack NAME DIR PACKAGE...: download the PACKAGEs (apt's lists updated
+# when the first try fails: missing or stale) and unpack them into DIR; the
+# log is $LOGS/NAME.log.
+unpack() {
+	local name=$1 dir=$2 dl deb
+	shift 2
+	dl=$(mktemp -d)
+	if ! (cd "$dl" && apt-get download "$@") >"$LOGS/$name.log" 2>&1; then
+		run_logged apt-update apt-get update
+		(cd "$dl" && run_logged "$name" apt-get download "$@")
+	fi
+	mkdir -p "$dir"
+	for deb in "$dl"/*.deb; do
+		dpkg -x "$deb" "$dir"
+	done
+	rm -rf "$dl"
+}
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -51,14 +69,8 @@ if [ "${1:-}" = lava ]; then
 	if [ ! -e "$templates/qemu.jinja2" ]; then
 		version=$(dpkg-query -W -f='${Version}' lava-dispatcher)
 		say "fetching lava-server $version for its device-type templates"
-		dl=$(mktemp -d)
-		if ! (cd "$dl" && apt-get download "lava-server=$version") >"$LOGS/lava-server.log" 2>&1; then
-			run_logged apt-update apt-get update
-			(cd "$dl" && run_logged lava-server apt-get download "lava-server=$version")
-		fi
 		rm -rf "$WORK/lava-server"
-		dpkg -x "$dl"/lava-server_*.deb "$WORK/lava-server"
-		rm -rf "$dl"
+		unpack lava-server "$WORK/lava-server" "lava-server=$version"
 	fi
 	say "deps lava ok"
 	exit 0
@@ -68,15 +80,6 @@ fi
 GUEST_DEBS=(busybox-static uuid-dev)
 if [ ! -x "$SYSROOT/bin/busybox" ] || [ ! -e "$SYSROOT/usr/lib/s390x-linux-gnu/libuuid.a" ]; then
 	say "fetching ${GUEST_DEBS[*]/%/:s390x}"
-	dl=$(mktemp -d)
-	if ! (cd "$dl" && apt-get download "${GUEST_DEBS[@]/%/:s390x}") >"$LOGS/guest-debs.log" 2>&1; then
-		run_logged apt-update apt-get update
-		(cd "$dl" && run_logged guest-debs apt-get download "${GUEST_DEBS[@]/%/:s390x}")
-	fi
-	mkdir -p "$SYSROOT"
-	for deb in "$dl"/*.deb; do
-		dpkg -x "$deb" "$SYSROOT"
-	done
-	rm -rf "$dl"
+	unpack guest-debs "$SYSROOT" "${GUEST_DEBS[@]/%/:s390x}"
 fi
 say "deps ok"

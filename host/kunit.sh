@@ -11,9 +11,7 @@ json=$LOGS/kunit.py.json
 rm -f "$json"
 [ -x "$QEMU_HOST" ] || die "kunit: no $QEMU_HOST (make host-qemu)"
 # kunit.py runs the first qemu-system-s390x in PATH: the host's, by that name.
-bin=$WORK/kunit-bin
-mkdir -p "$bin"
-ln -sf "$QEMU_HOST" "$bin/qemu-system-s390x"
+bin=$(host_qemu_dir)
 say "kunit: kunit.py run --arch=s390 --kunitconfig=drivers/iommu under $QEMU_HOST (log: $LOGS/kunit.py.log)"
 # kunit.py works from its kernel's root: --kunitconfig relative to it, the
 # build directory and the JSON file absolute. The firmware QEMU loads first

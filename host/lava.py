@@ -162,8 +162,7 @@ def compare(args):
     ours = {s: [] for s in stage_of.values()}
     for stage in console.stages(console.read(args.console)):
         if stage.name in ours:
-            ours[stage.name] = [(what, status.lower()) for status, what, _ in
-                                results.tap(stage.lines) if status != 'plan']
+            ours[stage.name] = results.cases(stage)
     out = []
     for stage, want in ours.items():
         got = lava.get(stage, [])

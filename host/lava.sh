@@ -67,9 +67,7 @@ job "file://$KBUILD/arch/s390/boot/bzImage" "file://$WORK/initramfs.cpio.gz" \
 echo "dispatcher_ip: 127.0.0.1" >"$LAVA/dispatcher.yaml"
 
 # LAVA runs the first qemu-system-s390x in PATH: the host's, by that name.
-bin=$WORK/lava-bin
-mkdir -p "$bin"
-ln -sf "$(realpath "$QEMU_HOST")" "$bin/qemu-system-s390x"
+bin=$(host_qemu_dir)
 say "lava: lava-run of $LAVA/job.yaml (stages $stages; LAVA's log: $LAVA/log.yaml)"
 start=$SECONDS
 rm -f "$qmp"

@@ -48,6 +48,14 @@ run_logged() {
 	fi
 }
 
+# host_qemu_dir: a directory whose qemu-system-s390x is the host's QEMU,
+# for the runners that take the first one in PATH (kunit.py, lava-run).
+host_qemu_dir() {
+	mkdir -p "$WORK/host-qemu-bin"
+	ln -sf "$(realpath "$QEMU_HOST")" "$WORK/host-qemu-bin/qemu-system-s390x"
+	echo "$WORK/host-qemu-bin"
+}
+
 # The machine of every boot of the test bed (host/boot.sh, host/lava.sh):
 # QEMU's options besides its size, console and devices; Debian's
 # qemu-system-data has the firmware it loads first (the source has none).

@@ -154,6 +154,11 @@ def tap(lines):
             notes = []
 
 
+def cases(stage):
+    """A stage's results as [(NAME, 'pass'|'fail'|'skip')], in order."""
+    return [(name, status.lower()) for status, name, _ in tap(stage.lines) if status != 'plan']
+
+
 def programs(log_lines, expected):
     """TAP of the guest programs, stage by stage."""
     for stage in console.stages(log_lines):

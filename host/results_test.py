@@ -118,8 +118,7 @@ def main():
             text = f.read()
         why = ''
         for stage in console.stages(console.read(path)):
-            want = [(what, status.lower()) for status, what, _ in results.tap(stage.lines)
-                    if status != 'plan']
+            want = results.cases(stage)
             # as the console comes to LAVA: "\r\r\n" through QEMU's terminal
             for ends in ('\n', '\r\r\n'):
                 got, _ = lava.replay(text.replace('\n', ends), stage.name)

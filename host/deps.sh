@@ -9,11 +9,12 @@
 # (make fresh): the host compilers build the kernel's host tools, the
 # x86_64 gate and the host's QEMU; headers_install needs rsync; checkpatch
 # needs the whole of perl, not perl-base; host/lava.py (in the judge's
-# tests too) reads and writes YAML, and renders LAVA's Jinja templates.
+# tests too) reads and writes YAML, and renders LAVA's Jinja templates;
+# QEMU 10.2's configure makes a Python venv (python3-venv, python3-distlib).
 PKGS=(gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
       gcc g++ libc6-dev qemu-system-misc python3-ply python3-git python3-yaml python3-jinja2
       ccache dwarves bc bison flex libelf-dev libssl-dev cpio kmod make git rsync perl
-      python3 xz-utils meson ninja-build dpkg-dev pkg-config
+      python3 python3-venv python3-distlib xz-utils meson ninja-build dpkg-dev pkg-config
       libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev)
 
 # make lava (host/lava.sh): Debian's LAVA dispatcher, installed, and the

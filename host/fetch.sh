@@ -73,6 +73,10 @@ if [ "$kind" = dsc ]; then
 	mv "$src" "$dir"
 else
 	(cd "$tmp" && run_logged "download-$name" apt-get "${apt_opts[@]}" download "$pkg=$version")
+fi
+if [ "$kind" = bin ]; then
+	dpkg-deb -x "$tmp"/*.deb "$dir"
+elif [ "$kind" = deb ]; then
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards './usr/src/*.tar.xz'
 	mkdir -p "$dir"
 	tar -xf "$tmp"/usr/src/*.tar.xz -C "$dir" --strip-components=1

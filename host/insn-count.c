@@ -25,26 +25,32 @@
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 static const unsigned char marker_insn[] = { 0x47, 0x00, 0x05, 0xa5 };
-static uint64_t count, last;
+static struct qemu_plugin_scoreboard *board;
+static qemu_plugin_u64 count;	/* the one vCPU's, in board */
+static uint64_t last;
 static FILE *out;
 
 static void marker(unsigned int vcpu, void *unused)
 {
-	fprintf(out, "%" PRIu64 "\n", count - last);
+	uint64_t now = qemu_plugin_u64_get(count, vcpu);
+
+	fprintf(out, "%" PRIu64 "\n", now - last);
 	fflush(out);
-	last = count;
+	last = now;
 }
 
 static void translated(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
-	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &count, n);
+	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64, count, n);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		unsigned char data[sizeof(marker_insn)];
 
 		if (qemu_plugin_insn_size(insn) == sizeof(marker_insn) &&
-		    !memcmp(qemu_plugin_insn_data(insn), marker_insn, sizeof(marker_insn)))
+		    qemu_plugin_insn_data(insn, data, sizeof(data)) == sizeof(data) &&
+		    !memcmp(data, marker_insn, sizeof(marker_insn)))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, marker,
 							       QEMU_PLUGIN_CB_NO_REGS, NULL);
 	}
@@ -67,6 +73,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		perror(path);
 		return -1;
 	}
+	board = qemu_plugin_scoreboard_new(sizeof(uint64_t));
+	count = qemu_plugin_scoreboard_u64(board);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, translated);
 	return 0;
 }

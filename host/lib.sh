@@ -23,13 +23,14 @@ export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 mkdir -p "$LOGS"
 
 # tree_of NAME, series_of NAME: the work tree and the series directory of a
-# base of config/bases (linux, linux-6.12, qemu).
+# base of config/bases (linux, linux-6.12, qemu; qemu-host-base has no series).
 tree_of() { echo "$WORK/$1"; }
 series_of() {
 	case $1 in
 	linux) echo "$TOP/patches" ;;
 	linux-6.12) echo "$TOP/patches-6.12" ;;
 	qemu) echo "$QPATCHES" ;;
+	qemu-host-base) ;;
 	*) die "no series for $1" ;;
 	esac
 }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Stages host-qemu and qemu: the two QEMUs built here, both from Debian's QEMU 7.2 source
-# (the base commit of $QTREE, see host/tree.sh qemu):
+# Stages host-qemu and qemu: the two QEMUs built here, from Debian's QEMU
+# sources (config/bases; the base commits of host/tree.sh qemu and
+# qemu-host-base):
 #   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
 #                         the s390x guest, which runs it beside Debian's
 #                         unmodified QEMU (see guest-debs.sh); against a
 #                         sysroot of Debian's s390x -dev packages (downloaded
 #                         and unpacked, not installed)
 #   qemu-build.sh host    the qemu-system-s390x that boots the test guest:
-#                         Debian's source with host/qemu-host/*.patch (the
-#                         test bed's zpci properties, a TCG fix that nested
-#                         guests need), built for this machine with TCG
-#                         plugins, and make bench's plugin host/insn-count.c
+#                         Debian's QEMU 10.2 with host/qemu-host/*.patch (the
+#                         test bed's zpci properties, fixes that the test
+#                         guest's accesses need), built for this machine
+#                         with TCG plugins, and make bench's plugin
+#                         host/insn-count.c; with the meson of config/bases
+#                         (unpacked into work/meson, not installed)
 # Both builds are incremental: ninja rebuilds what changed, ccache compiles.
 . "$(dirname "$0")/lib.sh"
 
@@ -73,14 +76,22 @@ guest)
 	say "qemu: $build/qemu-system-s390x ($(du -h "$build/qemu-system-s390x.stripped" | cut -f1) stripped)"
 	;;
 host)
-	src=$WORK/qemu-host-src
+	base=$(tree_of qemu-host-base) src=$WORK/qemu-host-src
+	meson=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
+	if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$meson" ]; then
+		rm -rf "$WORK/meson"
+		"$TOP/host/fetch.sh" meson "$WORK/meson" >/dev/null
+		echo "$meson" >"$WORK/meson/.base-version"
+	fi
+	# configure's Python environment finds this meson before bookworm's
+	export PYTHONPATH=$WORK/meson/usr/lib/python3/dist-packages
 	mapfile -t patches < <(cd "$TOP/host/qemu-host" && ls ./*.patch)
-	want=$(cat "$TOP"/host/qemu-host/*.patch | sha256sum | cut -c1-16)
+	want=$( { cat "$base/.git/base-version" "$TOP"/host/qemu-host/*.patch; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$src/.patches" 2>/dev/null)" != "$want" ]; then
 		say "qemu: host QEMU source: base + ${#patches[@]} patch(es) of host/qemu-host/"
-		git -C "$QTREE" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
-		git -C "$QTREE" worktree prune
-		git -C "$QTREE" worktree add -q --detach "$src" base
+		git -C "$base" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+		git -C "$base" worktree prune
+		git -C "$base" worktree add -q --detach "$src" base
 		for p in "${patches[@]}"; do
 			run_logged git-am-qemu-host git -C "$src" -c user.name=harness \
 				-c user.email=harness@localhost am "$TOP/host/qemu-host/$p"
@@ -88,10 +99,13 @@ host)
 		echo "$want" >"$src/.patches"
 	fi
 	# TCG plugins for make bench's instruction counts (host/insn-count.c)
-	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins
-	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] ||
+	# The firmware is bookworm's qemu-system-misc (-L), not built here
+	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins \
+		--python=/usr/bin/python3 --disable-install-blobs
+	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] &&
+		[ "$WORK/insn-count.so" -nt "$WORK/qemu-host/qemu-system-s390x" ] ||
 		run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \
-		-o "$WORK/insn-count.so" "$TOP/host/insn-count.c"
+		$(pkg-config --cflags glib-2.0) -o "$WORK/insn-count.so" "$TOP/host/insn-count.c"
 	say "qemu: $WORK/qemu-host/qemu-system-s390x, $WORK/insn-count.so"
 	;;
 *)

@@ -3,7 +3,8 @@
 # as one commit tagged "base", with every patch named in its series applied
 # by git am. A tree that already carries exactly the series is left alone.
 #   tree.sh [NAME]   NAME: linux (default; patches/), linux-6.12 (the stable
-#                    backport; patches-6.12/), qemu (qemu-patches/)
+#                    backport; patches-6.12/), qemu (qemu-patches/),
+#                    qemu-host-base (the base only; host/qemu-build.sh host)
 . "$(dirname "$0")/lib.sh"
 
 export GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
@@ -25,13 +26,16 @@ if [ ! -d "$tree/.git" ] || [ "$(cat "$tree/.git/base-version" 2>/dev/null)" != 
 		sed -i '${/^#$/d}' "$tree.new/.gitignore"
 	fi
 	git -C "$tree.new" init -q -b main
-	git -C "$tree.new" add -A
+	# All of it: QEMU's subprojects/.gitignore hides the bundled sources
+	# that meson would otherwise try to download.
+	git -C "$tree.new" add -A -f
 	git -C "$tree.new" commit -q -m "$want (Debian, config/bases: $name)"
 	git -C "$tree.new" tag base
 	echo "$want" >"$tree.new/.git/base-version"
 	mv "$tree.new" "$tree"
 fi
 say "tree: $name is $want"
+[ -n "$patches" ] || exit 0
 
 # The series as its directory has it, and as the work tree would export it.
 mapfile -t series < <(grep -v '^\s*\(#\|$\)' "$patches/series" 2>/dev/null || true)

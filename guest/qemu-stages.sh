@@ -22,9 +22,9 @@ NESTED_MEM=256
 # tells).
 #
 # A nested boot used to be, now and then, hundreds of times slower than
-# usual for a whole attempt, or to stop: the host's QEMU left translated
-# code valid that a helper's store had overwritten (host/qemu-host/0002,
-# NOTES.md). In case anything like it comes back, an attempt whose nested
+# usual for a whole attempt, or to stop: the host's QEMU (Debian's 7.2) left
+# translated code valid that a helper's store had overwritten (fixed
+# upstream in 8.2; the host's QEMU is 10.2 now; NOTES.md). In case anything like it comes back, an attempt whose nested
 # kernel has not run its init within 300 s is stopped and tried again, up
 # to 3 attempts in all, as is one whose nested init never printed. Every
 # attempt is in the log, and until its init has run, where the outer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fetch.sh NAME DIR: unpack the source that config/bases names NAME into
-# DIR (which must not exist) and print its version. The package comes from
+# fetch.sh NAME DIR: unpack the source (or, KIND bin, the build tool) that
+# config/bases names NAME into DIR (which must not exist) and print its
+# version. The package comes from
 # the machine's own Debian archive (the URIs of its apt sources), from the
 # suite config/bases names, through an apt state of its own under
 # work/apt/SUITE: the machine's apt configuration is not changed and
@@ -66,19 +67,28 @@ grep -qxF "$version" <<<"$have" ||
 
 tmp=$(mktemp -d "$WORK/fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-if [ "$kind" = dsc ]; then
+download() {
+	(cd "$tmp" && run_logged "download-$name" apt-get "${apt_opts[@]}" download "$pkg=$version")
+}
+case $kind in
+dsc)
 	(cd "$tmp" && run_logged "source-$name" apt-get "${apt_opts[@]}" source "$pkg=$version")
 	src=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d)
 	rm -rf "$src/.pc"	# quilt's bookkeeping of Debian's patches
 	mv "$src" "$dir"
-else
-	(cd "$tmp" && run_logged "download-$name" apt-get "${apt_opts[@]}" download "$pkg=$version")
-fi
-if [ "$kind" = bin ]; then
-	dpkg-deb -x "$tmp"/*.deb "$dir"
-elif [ "$kind" = deb ]; then
+	;;
+deb)
+	download
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards './usr/src/*.tar.xz'
 	mkdir -p "$dir"
 	tar -xf "$tmp"/usr/src/*.tar.xz -C "$dir" --strip-components=1
-fi
+	;;
+bin)
+	download
+	dpkg-deb -x "$tmp"/*.deb "$dir"
+	;;
+*)
+	die "fetch: config/bases gives $name the unknown KIND $kind"
+	;;
+esac
 echo "$pkg $version"

@@ -28,11 +28,11 @@ CONFIGURE=(--prefix=/usr --target-list=s390x-softmmu --without-default-features
 	   --enable-tcg --enable-fdt=system)
 
 # configure_and_build SRC BUILD CONFIGURE-ARGS...: configured again when
-# the arguments change.
+# the arguments (or the meson of config/bases, $MESON) change.
 configure_and_build() {
 	local src=$1 build=$2 args
 	shift 2
-	args=$(printf '%s\n' "${CONFIGURE[@]}" "$@")
+	args=$(printf '%s\n' "${CONFIGURE[@]}" "$@" ${MESON:+"$MESON"})
 	if [ "$(cat "$build/.configure-args" 2>/dev/null)" != "$args" ]; then
 		say "qemu: configure $build"
 		rm -rf "$build"
@@ -77,11 +77,11 @@ guest)
 	;;
 host)
 	base=$(tree_of qemu-host-base) src=$WORK/qemu-host-src
-	meson=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
-	if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$meson" ]; then
+	MESON=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
+	if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$MESON" ]; then
 		rm -rf "$WORK/meson"
 		"$TOP/host/fetch.sh" meson "$WORK/meson" >/dev/null
-		echo "$meson" >"$WORK/meson/.base-version"
+		echo "$MESON" >"$WORK/meson/.base-version"
 	fi
 	# configure's Python environment finds this meson before bookworm's
 	export PYTHONPATH=$WORK/meson/usr/lib/python3/dist-packages
@@ -102,6 +102,8 @@ host)
 	# The firmware is bookworm's qemu-system-misc (-L), not built here
 	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins \
 		--python=/usr/bin/python3 --disable-install-blobs
+	# and so does a ninja run by hand that runs meson again
+	echo "$PYTHONPATH" >"$(echo "$WORK"/qemu-host/pyvenv/lib/python3*/site-packages)/meson.pth"
 	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] &&
 		[ "$WORK/insn-count.so" -nt "$WORK/qemu-host/qemu-system-s390x" ] ||
 		run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \

@@ -34,13 +34,13 @@ kernel-6.12: tree-6.12
 	$(T) $(H)/kernel.sh 6.12
 initramfs-6.12: kernel-6.12
 	$(T) $(H)/initramfs.sh 6.12
-# The host's qemu-system-s390x, which presents the test bed (config/topology),
-# from Debian's QEMU source (work/qemu-host-base, tagged base); and QEMU with
-# qemu-patches/ (work/qemu) for the guest's QEMU stages.
+# QEMU's work tree (work/qemu: Debian's QEMU source, tagged base, and
+# qemu-patches/); the host's qemu-system-s390x, which presents the test bed
+# (config/topology), from its base; and the guest's, with the series.
 host-qemu: deps
-	$(T) $(H)/tree.sh qemu-host-base && $(H)/qemu-build.sh host
+	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh host
 qemu: host-qemu
-	$(T) $(H)/tree.sh qemu && $(H)/qemu-build.sh guest
+	$(T) $(H)/qemu-build.sh guest
 initramfs: kernel qemu
 	$(T) $(H)/initramfs.sh
 # make run shows the guest's answer: it needs no QEMU in the guest.

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Stages host-qemu and qemu: the two QEMUs built here, from Debian's QEMU
-# sources (config/bases; the base commits of host/tree.sh qemu and
-# qemu-host-base):
+# source (config/bases; work/qemu of host/tree.sh qemu):
 #   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
 #                         the s390x guest, which runs it beside Debian's
 #                         unmodified QEMU (see guest-debs.sh); against a
@@ -41,9 +40,24 @@ configure_and_build() {
 			"$src/configure" "${CONFIGURE[@]}" "$@")
 		echo "$args" >"$build/.configure-args"
 	fi
+	# A ninja run by hand that runs meson again finds the same meson
+	echo "$PYTHONPATH" >"$(echo "$build"/pyvenv/lib/python3*/site-packages)/meson.pth"
 	say "qemu: ninja -C $build qemu-system-s390x"
 	run_logged "qemu-build-$(basename "$build")" ninja -C "$build" qemu-system-s390x
 }
+
+# QEMU 10.2's configure runs meson from a Python environment of its own,
+# which finds the meson of config/bases (work/meson) before bookworm's.
+MESON=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
+if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$MESON" ]; then
+	rm -rf "$WORK/meson"
+	"$TOP/host/fetch.sh" meson "$WORK/meson" >/dev/null
+	echo "$MESON" >"$WORK/meson/.base-version"
+fi
+export PYTHONPATH=$WORK/meson/usr/lib/python3/dist-packages
+# The source has no firmware: the s390-ccw.img of Debian's
+# qemu-system-data is loaded (-L), not built.
+CONFIGURE+=(--python=/usr/bin/python3 --disable-install-blobs)
 
 case ${1:-} in
 guest)
@@ -76,15 +90,7 @@ guest)
 	say "qemu: $build/qemu-system-s390x ($(du -h "$build/qemu-system-s390x.stripped" | cut -f1) stripped)"
 	;;
 host)
-	base=$(tree_of qemu-host-base) src=$WORK/qemu-host-src
-	MESON=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
-	if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$MESON" ]; then
-		rm -rf "$WORK/meson"
-		"$TOP/host/fetch.sh" meson "$WORK/meson" >/dev/null
-		echo "$MESON" >"$WORK/meson/.base-version"
-	fi
-	# configure's Python environment finds this meson before bookworm's
-	export PYTHONPATH=$WORK/meson/usr/lib/python3/dist-packages
+	base=$QTREE src=$WORK/qemu-host-src
 	mapfile -t patches < <(cd "$TOP/host/qemu-host" && ls ./*.patch)
 	want=$( { cat "$base/.git/base-version" "$TOP"/host/qemu-host/*.patch; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$src/.patches" 2>/dev/null)" != "$want" ]; then
@@ -99,11 +105,7 @@ host)
 		echo "$want" >"$src/.patches"
 	fi
 	# TCG plugins for make bench's instruction counts (host/insn-count.c)
-	# The firmware is bookworm's qemu-system-misc (-L), not built here
-	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins \
-		--python=/usr/bin/python3 --disable-install-blobs
-	# and so does a ninja run by hand that runs meson again
-	echo "$PYTHONPATH" >"$(echo "$WORK"/qemu-host/pyvenv/lib/python3*/site-packages)/meson.pth"
+	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins
 	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] &&
 		[ "$WORK/insn-count.so" -nt "$WORK/qemu-host/qemu-system-s390x" ] ||
 		run_logged insn-count gcc -shared -fPIC -O2 -Wall -Werror -I"$src/include/qemu" \

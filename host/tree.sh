@@ -3,8 +3,7 @@
 # as one commit tagged "base", with every patch named in its series applied
 # by git am. A tree that already carries exactly the series is left alone.
 #   tree.sh [NAME]   NAME: linux (default; patches/), linux-6.12 (the stable
-#                    backport; patches-6.12/), qemu (qemu-patches/),
-#                    qemu-host-base (the base only; host/qemu-build.sh host)
+#                    backport; patches-6.12/), qemu (qemu-patches/)
 . "$(dirname "$0")/lib.sh"
 
 export GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
@@ -35,7 +34,6 @@ if [ ! -d "$tree/.git" ] || [ "$(cat "$tree/.git/base-version" 2>/dev/null)" != 
 	mv "$tree.new" "$tree"
 fi
 say "tree: $name is $want"
-[ -n "$patches" ] || exit 0
 
 # The series as its directory has it, and as the work tree would export it.
 mapfile -t series < <(grep -v '^\s*\(#\|$\)' "$patches/series" 2>/dev/null || true)

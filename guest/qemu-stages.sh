@@ -11,10 +11,11 @@ show_ioctls() {
 # The nested guest's memory, in MiB (QEMU's -m one level down).
 NESTED_MEM=256
 
-# nested_boot NAME QEMU APPEND: QEMU boots a nested guest (the test kernel
-# with /nested/init, guest/nested-init) with the test bed's nested functions
-# assigned (vfiotest.nested=: its container function as -device
-# zpci,uid=,fid=); the nested console goes to /tmp/NAME.out, its lines
+# nested_boot NAME QEMU APPEND [BACKEND]: QEMU boots a nested guest (the test
+# kernel with /nested/init, guest/nested-init) with the test bed's nested
+# functions assigned (vfiotest.nested=: its container function as -device
+# zpci,uid=,fid=), through a legacy VFIO container, or with BACKEND iommufd
+# through iommufd; the nested console goes to /tmp/NAME.out, its lines
 # from the nested init without their "nested: " (and the console's CR) to
 # /tmp/NAME.txt, the VFIO
 # ioctls to /tmp/ioctls, QEMU's exit code to /tmp/NAME.rc (busybox's
@@ -50,10 +51,11 @@ cpu_sample() {
 	cs_prev="$*"
 }
 nested_boot() {
-	devices= n=0
+	devices= n=0 vfio=
+	[ "${4:-}" = iommufd ] && devices="-object iommufd,id=iommufd0" vfio=,iommufd=iommufd0
 	for r in $(records nested); do
 		devices="$devices -device zpci,uid=$(field "$r" uid),fid=$(field "$r" fid),target=hostdev$n"
-		devices="$devices -device vfio-pci,host=$(bdf_of "$(field "$r" host)"),id=hostdev$n"
+		devices="$devices -device vfio-pci,host=$(bdf_of "$(field "$r" host)"),id=hostdev$n$vfio"
 		n=$((n + 1))
 	done
 	attempt=0

@@ -36,8 +36,8 @@ def read(path):
 # line after it (a message between the text and its line end), so what
 # follows the marker's own words is no part of it. Names are of word
 # characters, ".", "/" and "-".
-BEGIN = re.compile(r'^### begin ([\w./-]+)')
-END = re.compile(r'^### end ([\w./-]+) exit=(\d+)')
+BEGIN = re.compile(r'^### begin ([\w./@-]+)')
+END = re.compile(r'^### end ([\w./@-]+) exit=(\d+)')
 DONE = re.compile(r'^### guest done')
 BENCH = re.compile(r'^### bench (\w+) (\d+)')
 HOTPLUG = re.compile(r'^### hotplug (plug|replug|unplug) (\w+)')

@@ -50,14 +50,14 @@ FIXUP = {'not ok': 'fail', 'ok': 'pass', 'o': 'skip'}
 
 def monitor_name(stage):
     """A stage as LAVA can name a test definition (lower case, no "/")."""
-    return stage.replace('/', '.').lower()
+    return stage.replace('/', '.').replace('@', '.').lower()
 
 
 def start(stage):
     """Its begin marker; the lookahead wants the character after the name
     (pexpect searches what has arrived so far: "### begin vfio_iommu_info"
     could be the first part of "### begin vfio_iommu_info_json")."""
-    return rf'\n### begin {re.escape(stage)}(?=[^\w./-])'
+    return rf'\n### begin {re.escape(stage)}(?=[^\w./@-])'
 
 
 def end(stage):

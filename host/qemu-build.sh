@@ -92,6 +92,10 @@ guest)
 host)
 	base=$QTREE src=$WORK/qemu-host-src
 	mapfile -t patches < <(cd "$TOP/host/qemu-host" && ls ./*.patch)
+	for p in "${patches[@]}"; do
+		[ -e "$TOP/host/qemu-host/$p" ] ||
+			die "qemu: host/qemu-host/$p links to a patch qemu-patches/ no longer has"
+	done
 	want=$( { cat "$base/.git/base-version" "$TOP"/host/qemu-host/*.patch; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$src/.patches" 2>/dev/null)" != "$want" ]; then
 		say "qemu: host QEMU source: base + ${#patches[@]} patch(es) of host/qemu-host/"

@@ -56,8 +56,10 @@ def monitor_name(stage):
 def start(stage):
     """Its begin marker; the lookahead wants the character after the name
     (pexpect searches what has arrived so far: "### begin vfio_iommu_info"
-    could be the first part of "### begin vfio_iommu_info_json")."""
-    return rf'\n### begin {re.escape(stage)}(?=[^\w./@-])'
+    could be the first part of "### begin vfio_iommu_info_json"). It stays
+    as the stored lava-run logs of host/results-tests/ recorded it, without
+    "@": no NAME@ARG stage runs in the lava boot (host/expected)."""
+    return rf'\n### begin {re.escape(stage)}(?=[^\w./-])'
 
 
 def end(stage):

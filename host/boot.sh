@@ -26,11 +26,11 @@ rm -f "$log"
 echo "host/boot.sh stopped before the guest powered off" >"$log.status"
 TOPOLOGY=${TOPOLOGY:-$TOP/config/topology}
 EXPECT_TOPOLOGY=${EXPECT_TOPOLOGY:-$TOPOLOGY}
-# Four nested boots (guest/qemu-stages.sh: up to 3 attempts each, an
+# Five nested boots (guest/qemu-stages.sh: up to 3 attempts each, an
 # attempt stopped after 300 s without the nested init, 450 s at most) run
 # in the test kernel's check: room for two stopped attempts and a whole
 # one in each, and the rest of the boot (about 40 s).
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 4300 || echo 600)}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$mode-$flavour" = check-test ] && echo 5350 || echo 600)}
 
 args=$("$TOP/host/topology.py" --file "$TOPOLOGY" qemu-args) || die "boot: $TOPOLOGY"
 mapfile -t devices <<<"$args"

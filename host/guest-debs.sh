@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# guest-debs (stage initramfs): Debian's unmodified s390x QEMU for the guest, as a
-# second client of VFIO_IOMMU_GET_INFO, and Debian's jq (1.6), which reads
-# the tool's JSON as its users would. Downloads qemu-system-misc:s390x,
-# jq:s390x, qemu-system-data and the library packages they depend on
-# (apt-get download + dpkg -x, nothing is installed on the host) into
-# $QEMU_ROOT, then writes $QEMU_ROOT/files.list: the gen_init_cpio lines for
-# the two binaries, the shared libraries they need (found with readelf,
-# recursively) and the s390-ccw.img firmware the s390-ccw-virtio machine loads.
+# guest-debs (stage initramfs): what the guest's QEMUs A and B (host/lib.sh,
+# host/qemu-build.sh guest) need to run there, and Debian's jq (1.6), which
+# reads the tool's JSON as its users would. Downloads jq:s390x,
+# qemu-system-data, the library packages the QEMUs are built against and
+# those they depend on (apt-get download + dpkg -x, nothing is installed on
+# the host) into $QEMU_ROOT, then writes $QEMU_ROOT/files.list: the
+# gen_init_cpio lines for jq, the shared libraries jq and the QEMUs need
+# (found with readelf, recursively) and the s390-ccw.img firmware the
+# s390-ccw-virtio machine loads (QEMU's source has none).
 . "$(dirname "$0")/lib.sh"
 
 QEMU_ROOT=$WORK/qemu-s390x
 DEBS=$WORK/debs-s390x
-QEMU=usr/bin/qemu-system-s390x
 JQ=usr/bin/jq
+FIRMWARE=usr/share/qemu/s390-ccw.img
 
-# The package and the library packages it depends on, recursively.
+# The packages and the library packages they depend on, recursively.
 closure() {
-	local todo=(qemu-system-misc:s390x jq:s390x) seen=" " p dep
+	local todo=(jq:s390x) seen=" " p dep
+	for p in "${QEMU_S390X_DEBS[@]}"; do
+		case $p in *-dev) ;; *) todo+=("$p:s390x") ;; esac
+	done
 	while [ ${#todo[@]} -gt 0 ]; do
 		p=${todo[-1]}
 		unset 'todo[-1]'
@@ -31,9 +35,11 @@ closure() {
 	echo qemu-system-data
 }
 
-if [ ! -x "$QEMU_ROOT/$QEMU" ] || [ ! -x "$QEMU_ROOT/$JQ" ]; then
-	pkgs=$(closure)
+# Fetched again when the list of packages changes.
+pkgs=$(closure)
+if [ "$(cat "$QEMU_ROOT/.packages" 2>/dev/null)" != "$pkgs" ]; then
 	say "guest-debs: fetching $(echo "$pkgs" | wc -l) Debian packages"
+	rm -rf "$DEBS"
 	mkdir -p "$DEBS"
 	# shellcheck disable=SC2086
 	if ! (cd "$DEBS" && apt-get download $pkgs) >"$LOGS/qemu-debs.log" 2>&1; then
@@ -44,11 +50,14 @@ if [ ! -x "$QEMU_ROOT/$QEMU" ] || [ ! -x "$QEMU_ROOT/$JQ" ]; then
 	for deb in "$DEBS"/*.deb; do
 		dpkg -x "$deb" "$QEMU_ROOT"
 	done
+	echo "$pkgs" >"$QEMU_ROOT/.packages"
 fi
 
-# The shared libraries of an s390x ELF file, as paths below $QEMU_ROOT.
+# The shared libraries of an s390x ELF file (below $QEMU_ROOT, or a path).
 needed() {
-	s390x-linux-gnu-readelf -d "$QEMU_ROOT/$1" |
+	local f=$1
+	[ "${f#/}" = "$f" ] && f=$QEMU_ROOT/$f
+	s390x-linux-gnu-readelf -d "$f" |
 		sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
 }
 find_lib() {
@@ -59,8 +68,8 @@ find_lib() {
 	die "guest-debs: $1 is in none of the packages"
 }
 
-files=("$QEMU" "$JQ" lib/ld64.so.1)
-todo=("$QEMU" "$JQ")
+files=("$JQ" lib/ld64.so.1)
+todo=("$JQ" "$QEMU_A" "$QEMU_B")
 while [ ${#todo[@]} -gt 0 ]; do
 	f=${todo[-1]}
 	unset 'todo[-1]'
@@ -71,7 +80,7 @@ while [ ${#todo[@]} -gt 0 ]; do
 		todo+=("$path")
 	done
 done
-files+=(usr/share/qemu/s390-ccw.img)
+files+=("$FIRMWARE")
 
 {
 	for d in /lib/s390x-linux-gnu /usr /usr/bin /usr/share /usr/share/qemu; do	# /lib: initramfs.sh
@@ -88,5 +97,5 @@ files+=(usr/share/qemu/s390-ccw.img)
 		echo "file $dest $real 0755 0 0"
 	done
 } >"$QEMU_ROOT/files.list"
-say "guest-debs: $QEMU and $((${#files[@]} - 1)) more files: $(awk '$1 == "file" { print $3 }' \
+say "guest-debs: $JQ and $((${#files[@]} - 1)) more files: $(awk '$1 == "file" { print $3 }' \
 	"$QEMU_ROOT/files.list" | xargs du -chL | tail -n 1 | cut -f1)"

@@ -52,11 +52,12 @@ if grep -q VFIO_IOMMU_TYPE1_INFO_CAP_ZPCI_FN "$HDRS/linux/vfio.h"; then
 		-o "$OUT/vfio_iommu_info" "$TOP/tool/vfio_iommu_info.c"
 fi
 
-# Except for make run and make bench: Debian's QEMU as a second client (the
-# guest's qemu_client and qemu_nested stages), its libraries, the ioctl
-# observer, and the nested guest it boots (the test kernel with
-# guest/nested-init, the tool and the module guest/zpci-insn/); and
-# QEMU with qemu-patches/ (host/qemu-build.sh; the guest's qemu_ab stage).
+# Except for make run and make bench: the guest's QEMUs (host/qemu-build.sh
+# guest): A, Debian's source without the series, a second client (the guest's qemu_client and
+# qemu_nested stages), and B, with qemu-patches/ (stage qemu_ab); their
+# libraries and firmware, the ioctl observer, and the nested guest they boot
+# (the test kernel with guest/nested-init, the tool and the module
+# guest/zpci-insn/).
 # The module is in the test guest too (stage hostile_bars).
 if [ -z "${1:-}" ]; then
 	"$TOP/host/guest-debs.sh"
@@ -116,10 +117,10 @@ fi
 		echo "file /nested/bzImage $KBUILD/arch/s390/boot/bzImage 0644 0 0"
 		echo "file /nested/initramfs.cpio.gz $OUT/nested.cpio.gz 0644 0 0"
 		echo "file /zpci_insn.ko $OUT/zpci-insn/zpci_insn.ko 0644 0 0"
-		# QEMU with qemu-patches/ (host/qemu-build.sh), beside Debian's.
+		echo "file /usr/bin/qemu-system-s390x $QEMU_A 0755 0 0"
 		echo "dir /usr/local 0755 0 0"
 		echo "dir /usr/local/bin 0755 0 0"
-		echo "file /usr/local/bin/qemu-system-s390x $WORK/qemu-build/qemu-system-s390x.stripped 0755 0 0"
+		echo "file /usr/local/bin/qemu-system-s390x $QEMU_B 0755 0 0"
 	fi
 	# Each stage a file of guest/stages/ (guest/init runs them by name).
 	find "$TOP/guest/stages" -type f -perm -u+x -printf "file /stages/%P %p 0755 0 0\n"

@@ -13,6 +13,16 @@ QPATCHES=$TOP/qemu-patches
 KBUILD=$WORK/build
 # The host's QEMU (host/qemu-build.sh host), which presents the test bed.
 QEMU_HOST=${QEMU_HOST:-$WORK/qemu-host/qemu-system-s390x}
+# The guest's QEMUs (host/qemu-build.sh guest): A, Debian's source without
+# the series, and B, with qemu-patches/; and Debian's s390x packages they
+# are built against: the -dev packages and the libraries (host/guest-debs.sh
+# puts those the two need into the guest).
+QEMU_A=$WORK/qemu-build-a/qemu-system-s390x.stripped
+QEMU_B=$WORK/qemu-build/qemu-system-s390x.stripped
+QEMU_S390X_DEBS=(libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0
+		 libpcre2-posix3 libffi-dev libffi8 libmount-dev libmount1 libblkid-dev libblkid1
+		 libselinux1-dev libselinux1 libsepol-dev libsepol2 zlib1g-dev zlib1g
+		 libpixman-1-dev libpixman-1-0 libfdt-dev libfdt1 uuid-dev libuuid1)
 LOGS=$WORK/logs
 SYSROOT=$WORK/sysroot
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}

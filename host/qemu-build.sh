@@ -1,26 +1,25 @@
 #!/usr/bin/env bash
-# Stages host-qemu and qemu: the two QEMUs built here, from Debian's QEMU
+# Stages host-qemu and qemu: the QEMUs built here, from Debian's QEMU
 # source (config/bases; work/qemu of host/tree.sh qemu):
-#   qemu-build.sh guest   QEMU with qemu-patches/ ($QTREE), cross-built for
-#                         the s390x guest, which runs it beside Debian's
-#                         unmodified QEMU (see guest-debs.sh); against a
-#                         sysroot of Debian's s390x -dev packages (downloaded
-#                         and unpacked, not installed)
+#   qemu-build.sh guest   the s390x guest's two, cross-built with one
+#                         configure against a sysroot of Debian's s390x -dev
+#                         packages (downloaded and unpacked, not installed):
+#                         A, Debian's source without the series (the tree's base),
+#                         and B, the source with qemu-patches/ ($QTREE), so
+#                         that what A and B tell a nested guest differs only
+#                         by the series
 #   qemu-build.sh host    the qemu-system-s390x that boots the test guest:
 #                         Debian's QEMU 10.2 with host/qemu-host/*.patch (the
 #                         test bed's zpci properties, fixes that the test
 #                         guest's accesses need), built for this machine
 #                         with TCG plugins, and make bench's plugin
-#                         host/insn-count.c; with the meson of config/bases
-#                         (unpacked into work/meson, not installed)
-# Both builds are incremental: ninja rebuilds what changed, ccache compiles.
+#                         host/insn-count.c
+# All with the meson of config/bases (unpacked into work/meson, not
+# installed). The builds are incremental: ninja rebuilds what changed,
+# ccache compiles.
 . "$(dirname "$0")/lib.sh"
 
 QSYSROOT=$WORK/qemu-sysroot
-DEV_DEBS=(libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0
-	  libpcre2-posix3 libffi-dev libffi8 libmount-dev libmount1 libblkid-dev libblkid1
-	  libselinux1-dev libselinux1 libsepol-dev libsepol2 zlib1g-dev zlib1g
-	  libpixman-1-dev libpixman-1-0 libfdt-dev libfdt1 uuid-dev libuuid1)
 # What both builds leave out: only the system emulator of s390x, with TCG.
 CONFIGURE=(--prefix=/usr --target-list=s390x-softmmu --without-default-features
 	   --disable-docs --disable-tools --disable-guest-agent --disable-user
@@ -46,6 +45,24 @@ configure_and_build() {
 	run_logged "qemu-build-$(basename "$build")" ninja -C "$build" qemu-system-s390x
 }
 
+# base_worktree DIR PATCH...: DIR, a work tree of the QEMU tree's base with
+# the patches applied, made again when the base or a patch changes.
+base_worktree() {
+	local src=$1 want p
+	shift
+	want=$( { cat "$QTREE/.git/base-version" "$@"; } | sha256sum | cut -c1-16)
+	[ "$(cat "$src/.patches" 2>/dev/null)" = "$want" ] && return
+	say "qemu: $(basename "$src"): the base + $# patch(es)"
+	git -C "$QTREE" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+	git -C "$QTREE" worktree prune
+	git -C "$QTREE" worktree add -q --detach "$src" base
+	for p in "$@"; do
+		run_logged "git-am-$(basename "$src")" git -C "$src" -c user.name=harness \
+			-c user.email=harness@localhost am "$p"
+	done
+	echo "$want" >"$src/.patches"
+}
+
 # QEMU 10.2's configure runs meson from a Python environment of its own,
 # which finds the meson of config/bases (work/meson) before bookworm's.
 MESON=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
@@ -62,16 +79,15 @@ CONFIGURE+=(--python=/usr/bin/python3 --disable-install-blobs)
 case ${1:-} in
 guest)
 	if [ ! -d "$QSYSROOT/usr/include/glib-2.0" ]; then
-		say "qemu: fetching ${#DEV_DEBS[@]} s390x -dev packages for the sysroot"
+		say "qemu: fetching ${#QEMU_S390X_DEBS[@]} s390x -dev packages for the sysroot"
 		dl=$WORK/debs-qemu-dev
 		mkdir -p "$dl"
-		(cd "$dl" && run_logged qemu-dev-debs apt-get download "${DEV_DEBS[@]/%/:s390x}")
+		(cd "$dl" && run_logged qemu-dev-debs apt-get download "${QEMU_S390X_DEBS[@]/%/:s390x}")
 		rm -rf "$QSYSROOT"
 		for deb in "$dl"/*.deb; do
 			dpkg -x "$deb" "$QSYSROOT"
 		done
 	fi
-	build=$WORK/qemu-build
 	# pkg-config answers from the sysroot, with its paths.
 	cat >"$QSYSROOT/pkg-config-s390x" <<-EOF
 	#!/bin/sh
@@ -81,33 +97,27 @@ guest)
 	EOF
 	chmod +x "$QSYSROOT/pkg-config-s390x"
 	libs="$QSYSROOT/usr/lib/s390x-linux-gnu:$QSYSROOT/lib/s390x-linux-gnu"
-	PKG_CONFIG=$QSYSROOT/pkg-config-s390x configure_and_build "$QTREE" "$build" \
-		--cross-prefix=s390x-linux-gnu- --cc="ccache s390x-linux-gnu-gcc" --host-cc=gcc \
-		--enable-kvm --enable-trace-backends=log \
-		--extra-cflags="-I$QSYSROOT/usr/include -I$QSYSROOT/usr/include/s390x-linux-gnu" \
-		--extra-ldflags="-L${libs//:/ -L} -Wl,-rpath-link,$libs"
-	s390x-linux-gnu-strip -o "$build/qemu-system-s390x.stripped" "$build/qemu-system-s390x"
-	say "qemu: $build/qemu-system-s390x ($(du -h "$build/qemu-system-s390x.stripped" | cut -f1) stripped)"
+	base_worktree "$WORK/qemu-a-src"
+	for ab in "$WORK/qemu-a-src $QEMU_A" "$QTREE $QEMU_B"; do
+		read -r src bin <<<"$ab"
+		build=$(dirname "$bin")
+		PKG_CONFIG=$QSYSROOT/pkg-config-s390x configure_and_build "$src" "$build" \
+			--cross-prefix=s390x-linux-gnu- --cc="ccache s390x-linux-gnu-gcc" --host-cc=gcc \
+			--enable-kvm --enable-trace-backends=log \
+			--extra-cflags="-I$QSYSROOT/usr/include -I$QSYSROOT/usr/include/s390x-linux-gnu" \
+			--extra-ldflags="-L${libs//:/ -L} -Wl,-rpath-link,$libs"
+		s390x-linux-gnu-strip -o "$bin" "$build/qemu-system-s390x"
+		say "qemu: $build/qemu-system-s390x ($(du -h "$bin" | cut -f1) stripped)"
+	done
 	;;
 host)
-	base=$QTREE src=$WORK/qemu-host-src
+	src=$WORK/qemu-host-src
 	mapfile -t patches < <(cd "$TOP/host/qemu-host" && ls ./*.patch)
 	for p in "${patches[@]}"; do
 		[ -e "$TOP/host/qemu-host/$p" ] ||
 			die "qemu: host/qemu-host/$p links to a patch qemu-patches/ no longer has"
 	done
-	want=$( { cat "$base/.git/base-version" "$TOP"/host/qemu-host/*.patch; } | sha256sum | cut -c1-16)
-	if [ "$(cat "$src/.patches" 2>/dev/null)" != "$want" ]; then
-		say "qemu: host QEMU source: base + ${#patches[@]} patch(es) of host/qemu-host/"
-		git -C "$base" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
-		git -C "$base" worktree prune
-		git -C "$base" worktree add -q --detach "$src" base
-		for p in "${patches[@]}"; do
-			run_logged git-am-qemu-host git -C "$src" -c user.name=harness \
-				-c user.email=harness@localhost am "$TOP/host/qemu-host/$p"
-		done
-		echo "$want" >"$src/.patches"
-	fi
+	base_worktree "$src" "${patches[@]/#/$TOP/host/qemu-host/}"
 	# TCG plugins for make bench's instruction counts (host/insn-count.c)
 	configure_and_build "$src" "$WORK/qemu-host" --cc="ccache gcc" --enable-plugins
 	[ "$WORK/insn-count.so" -nt "$TOP/host/insn-count.c" ] &&

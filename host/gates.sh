@@ -22,15 +22,11 @@ ONLY=" $* "
 # __typeof_unqual__, which bookworm's 0.6.4 does not: the source config/bases
 # names, built here (only the sparse program; seconds).
 SPARSE=$WORK/sparse/sparse
-want=$(awk '$1 == "sparse" { print $3, $4 }' "$TOP/config/bases")
-if [ "$(cat "$WORK/sparse/.base-version" 2>/dev/null)" != "$want" ] || [ ! -x "$SPARSE" ]; then
-	say "gates: building sparse ($want, config/bases)"
-	rm -rf "$WORK/sparse"
-	"$TOP/host/fetch.sh" sparse "$WORK/sparse" >/dev/null
+if fetch_base sparse "$WORK/sparse" || [ ! -x "$SPARSE" ]; then
+	say "gates: building sparse ($(cat "$WORK/sparse/.base-version"), config/bases)"
 	# Debian's source asks for gcc-16, which bookworm does not have
 	run_logged sparse-build make -C "$WORK/sparse" -j"$(nproc)" sparse CC=gcc \
 		HAVE_GTK=no HAVE_LLVM=no HAVE_SQLITE=no HAVE_LIBXML=no
-	echo "$want" >"$WORK/sparse/.base-version"
 fi
 # The gates judge the series with their tools: while none of that changed
 # (the series, the work trees, the gates and their config, the tools'

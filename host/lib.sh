@@ -32,6 +32,17 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 mkdir -p "$LOGS"
 
+# fetch_base NAME DIR: config/bases's NAME unpacked into DIR (host/fetch.sh),
+# unless DIR holds that version already; true when it fetched.
+fetch_base() {
+	local want
+	want=$(awk -v n="$1" '$1 == n { print $3, $4 }' "$TOP/config/bases")
+	[ "$(cat "$2/.base-version" 2>/dev/null)" != "$want" ] || return 1
+	rm -rf "$2"
+	"$TOP/host/fetch.sh" "$1" "$2" >/dev/null
+	echo "$want" >"$2/.base-version"
+}
+
 # tree_of NAME, series_of NAME: the work tree and the series directory of a
 # base of config/bases (linux, linux-6.12, qemu).
 tree_of() { echo "$WORK/$1"; }

@@ -65,12 +65,8 @@ base_worktree() {
 
 # QEMU 10.2's configure runs meson from a Python environment of its own,
 # which finds the meson of config/bases (work/meson) before bookworm's.
-MESON=$(awk '$1 == "meson" { print $3, $4 }' "$TOP/config/bases")
-if [ "$(cat "$WORK/meson/.base-version" 2>/dev/null)" != "$MESON" ]; then
-	rm -rf "$WORK/meson"
-	"$TOP/host/fetch.sh" meson "$WORK/meson" >/dev/null
-	echo "$MESON" >"$WORK/meson/.base-version"
-fi
+fetch_base meson "$WORK/meson" || true
+MESON=$(cat "$WORK/meson/.base-version")
 export PYTHONPATH=$WORK/meson/usr/lib/python3/dist-packages
 # The source has no firmware: the s390-ccw.img of Debian's
 # qemu-system-data is loaded (-L), not built.

@@ -35,9 +35,11 @@ closure() {
 	echo qemu-system-data
 }
 
-# Fetched again when the list of packages changes.
-pkgs=$(closure)
-if [ "$(cat "$QEMU_ROOT/.packages" 2>/dev/null)" != "$pkgs" ]; then
+# Fetched again when the packages it starts from change (the closure asks
+# apt once per package: only then).
+want="jq:s390x ${QEMU_S390X_DEBS[*]}"
+if [ "$(cat "$QEMU_ROOT/.packages" 2>/dev/null)" != "$want" ]; then
+	pkgs=$(closure)
 	say "guest-debs: fetching $(echo "$pkgs" | wc -l) Debian packages"
 	rm -rf "$DEBS"
 	mkdir -p "$DEBS"
@@ -50,7 +52,7 @@ if [ "$(cat "$QEMU_ROOT/.packages" 2>/dev/null)" != "$pkgs" ]; then
 	for deb in "$DEBS"/*.deb; do
 		dpkg -x "$deb" "$QEMU_ROOT"
 	done
-	echo "$pkgs" >"$QEMU_ROOT/.packages"
+	echo "$want" >"$QEMU_ROOT/.packages"
 fi
 
 # The shared libraries of an s390x ELF file (below $QEMU_ROOT, or a path).
